@@ -1,0 +1,69 @@
+"""`create_app(config)`: builds one emulator — document, router, storage, clock, handlers — and
+the aiohttp application serving it. Nothing is global, so several emulators can share a process."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Any
+
+from aiohttp import web
+
+from .clock import Clock
+from .config import Config
+from .handlers import HANDLERS
+from .http import Handler, make_dispatch
+from .openapi import Operation, load_document, operations, path_aliases
+from .routing import Router
+from .seed import load_seed
+from .storage import Storage, User
+
+EMULATOR_KEY: web.AppKey[Emulator] = web.AppKey("emulator")
+
+
+class Emulator:
+    """The state of one emulator and the services handlers reach through `call.emulator`."""
+
+    def __init__(self, config: Config, document: dict[str, Any] | None = None) -> None:
+        self.config = config
+        self.document = document if document is not None else load_document()
+        self.operations: dict[str, Operation] = {op.operation_id: op for op in operations(self.document)}
+        missing = set(self.operations) ^ set(HANDLERS)
+        if missing:
+            raise RuntimeError(f"operations and handlers differ: {sorted(missing)}")
+        self.handlers: dict[str, Handler] = HANDLERS
+        self.router = Router(self.operations.values(), path_aliases(self.document))
+        self.clock = Clock()
+        self.storage = Storage(config.db)
+        self._seed()
+
+    def _seed(self) -> None:
+        """The default user always exists; the seed file adds users and their records once."""
+        config = self.config
+        default = User(config.default_user_id, config.default_username, config.default_token)
+        if self.storage.add_user(default, self.clock.now_iso()) and not config.no_seed:
+            load_seed(self, config.seed)
+
+    def reset(self) -> None:
+        """Back to a freshly started emulator: everything wiped, the default user and seed restored."""
+        self.storage.wipe_all()
+        self._seed()
+
+    def close(self) -> None:
+        self.storage.close()
+
+
+def create_app(config: Config | None = None) -> web.Application:
+    emulator = Emulator(config or Config())
+    # Bodies are decompressed by body.py, which bounds the output; aiohttp's own decoder would not.
+    app = web.Application(
+        client_max_size=emulator.config.max_body_bytes, handler_args={"auto_decompress": False}
+    )
+    app[EMULATOR_KEY] = emulator
+    app.router.add_route("*", "/{tail:.*}", make_dispatch(emulator))
+
+    async def lifecycle(_app: web.Application) -> AsyncIterator[None]:
+        yield
+        emulator.close()
+
+    app.cleanup_ctx.append(lifecycle)
+    return app

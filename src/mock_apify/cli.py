@@ -1,0 +1,103 @@
+"""The `mock-apify` command: serve the emulator until SIGINT or SIGTERM."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import ipaddress
+import logging
+import signal
+import sys
+from pathlib import Path
+
+from aiohttp import web
+from aiohttp.abc import AbstractAccessLogger
+
+from .app import EMULATOR_KEY, create_app
+from .config import DEFAULT_PORT, MEMORY_DB, Config
+from .seed import SeedError
+
+log = logging.getLogger("mock_apify")
+
+
+class AccessLogger(AbstractAccessLogger):
+    """One line per request; the `token` query parameter is never written out."""
+
+    def log(self, request: web.BaseRequest, response: web.StreamResponse, time: float) -> None:
+        url = request.rel_url
+        if "token" in url.query:
+            url = url.update_query(token="***")
+        self.logger.info("%s %s %s %.1fms", request.method, url, response.status, time * 1000)
+
+
+def _parser(defaults: Config) -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="mock-apify", description="Local emulator of the Apify API v2 webhooks."
+    )
+    parser.add_argument("--host", default=defaults.host, help="address to bind (env MOCK_APIFY_HOST)")
+    parser.add_argument(
+        "--port",
+        type=int,
+        default=defaults.port,
+        help=f"port; 0 picks a free one (env MOCK_APIFY_PORT, default {DEFAULT_PORT})",
+    )
+    parser.add_argument("--db", default=defaults.db, help=f"SQLite file, or {MEMORY_DB} (env MOCK_APIFY_DB)")
+    parser.add_argument("--seed", type=Path, default=defaults.seed, help="seed file (env MOCK_APIFY_SEED)")
+    parser.add_argument("--no-seed", action="store_true", help="start with only the default user")
+    parser.add_argument("--quiet", action="store_true", help="no per-request log lines")
+    return parser
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+async def serve(config: Config, *, log_requests: bool = True) -> None:
+    app = create_app(config)
+    runner = web.AppRunner(app, access_log_class=AccessLogger, access_log=log if log_requests else None)
+    await runner.setup()
+    site = web.TCPSite(runner, config.host, config.port)
+    await site.start()
+    port = runner.addresses[0][1]
+    emulator = app[EMULATOR_KEY]
+    if not _is_loopback(config.host):
+        log.warning(
+            "bound to %s: anyone who can reach this address can read and change every user's data "
+            "and use the unauthenticated /_mock control endpoints",
+            config.host,
+        )
+    print(f"mock-apify listening on http://{config.host}:{port}", flush=True)
+    print(f"  token (default user {emulator.config.default_username}): {config.default_token}", flush=True)
+    print(f"  database: {config.db}", flush=True)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    try:
+        await stop.wait()
+    finally:
+        await runner.cleanup()
+        print("mock-apify stopped", flush=True)
+
+
+def main(argv: list[str] | None = None) -> None:
+    defaults = Config.from_env()
+    args = _parser(defaults).parse_args(argv)
+    config = Config(
+        host=args.host,
+        port=args.port,
+        db=args.db,
+        seed=args.seed,
+        no_seed=args.no_seed,
+        max_webhooks_per_user=defaults.max_webhooks_per_user,
+    )
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s", stream=sys.stderr)
+    try:
+        asyncio.run(serve(config, log_requests=not args.quiet))
+    except SeedError as error:
+        sys.exit(f"mock-apify: {error}")

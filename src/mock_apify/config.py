@@ -1,0 +1,61 @@
+"""Emulator settings: one frozen object, built from defaults, environment variables or the CLI."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+DEFAULT_HOST = "127.0.0.1"
+DEFAULT_PORT = 8765
+DEFAULT_DB = "mock-apify.db"
+MEMORY_DB = ":memory:"
+
+DEFAULT_USER_ID = "MockDefaultUser01"
+DEFAULT_USERNAME = "mock-user"
+DEFAULT_TOKEN = "apify_api_mock_default_token_0000000000"
+
+ENV_PREFIX = "MOCK_APIFY_"
+
+
+@dataclass(frozen=True)
+class Config:
+    """Everything `create_app` needs; no module-level state, so many emulators can share a process."""
+
+    host: str = DEFAULT_HOST
+    port: int = DEFAULT_PORT
+    db: str = DEFAULT_DB
+    # A seed file (fixtures format) loaded at start-up; None means the bundled default seed.
+    seed: Path | None = None
+    # Load no seed at all (only the default user), e.g. for tests that want an empty emulator.
+    no_seed: bool = False
+    max_webhooks_per_user: int = 100
+    # Apify's limit on request bodies, measured after decompression.
+    max_body_bytes: int = 9 * 1024 * 1024
+    # Pretty-printed JSON like api.apify.com; turn off for the smallest responses.
+    indent_json: bool = True
+    # The default user always exists; seed files and /_mock/users add more.
+    default_user_id: str = DEFAULT_USER_ID
+    default_username: str = DEFAULT_USERNAME
+    default_token: str = DEFAULT_TOKEN
+
+    @property
+    def in_memory(self) -> bool:
+        return self.db == MEMORY_DB
+
+    @classmethod
+    def from_env(cls, environ: dict[str, str] | None = None) -> Config:
+        """Read MOCK_APIFY_HOST, _PORT, _DB, _SEED and _MAX_WEBHOOKS_PER_USER; unset ones keep defaults."""
+        env = os.environ if environ is None else environ
+        config = cls()
+        if value := env.get(ENV_PREFIX + "HOST"):
+            config = replace(config, host=value)
+        if value := env.get(ENV_PREFIX + "PORT"):
+            config = replace(config, port=int(value))
+        if value := env.get(ENV_PREFIX + "DB"):
+            config = replace(config, db=value)
+        if value := env.get(ENV_PREFIX + "SEED"):
+            config = replace(config, seed=Path(value))
+        if value := env.get(ENV_PREFIX + "MAX_WEBHOOKS_PER_USER"):
+            config = replace(config, max_webhooks_per_user=int(value))
+        return config

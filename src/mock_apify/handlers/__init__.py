@@ -1,0 +1,28 @@
+"""Handlers by operationId: the table the router's operations are bound to at start-up."""
+
+from __future__ import annotations
+
+from ..http import Handler
+from . import actors, control, tasks, webhooks
+
+HANDLERS: dict[str, Handler] = {
+    "webhooks_get": webhooks.webhooks_get,
+    "webhooks_post": webhooks.webhooks_post,
+    "webhook_get": webhooks.webhook_get,
+    "webhook_put": webhooks.webhook_put,
+    "webhook_delete": webhooks.webhook_delete,
+    "act_webhooks_get": webhooks.act_webhooks_get,
+    "actorTask_webhooks_get": webhooks.actorTask_webhooks_get,
+    "acts_get": actors.acts_get,
+    "acts_post": actors.acts_post,
+    "act_get": actors.act_get,
+    "act_delete": actors.act_delete,
+    "actorTasks_get": tasks.actorTasks_get,
+    "actorTasks_post": tasks.actorTasks_post,
+    "actorTask_get": tasks.actorTask_get,
+    "actorTask_delete": tasks.actorTask_delete,
+    "mock_health_get": control.mock_health_get,
+    "mock_reset_post": control.mock_reset_post,
+    "mock_users_post": control.mock_users_post,
+    "mock_openapi_get": control.mock_openapi_get,
+}

@@ -1,0 +1,180 @@
+"""The emulated records (moto's "models"): how a webhook, Actor or task is built from a request,
+merged on update, and shaped for each kind of response. No HTTP and no SQL here."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlsplit
+
+from . import payload_template
+from .errors import SchemaValidation
+from .ids import new_id
+from .storage import Doc
+
+CONDITION_KEYS = ("actorId", "actorTaskId", "actorRunId")
+_SHORT_OMITS = ("payloadTemplate", "headersTemplate", "description")
+_INTERNAL = ("idempotencyKey",)
+
+
+# --- webhooks --------------------------------------------------------------------------------
+
+
+def _condition(raw: dict[str, Any]) -> dict[str, str]:
+    named = {key: raw[key] for key in CONDITION_KEYS if raw.get(key) is not None}
+    if len(named) != 1:
+        raise SchemaValidation(
+            "Invalid value provided in condition: it must name exactly one of actorId, actorTaskId or actorRunId"
+        )
+    return named
+
+
+def _request_url(url: str) -> str:
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname or any(c.isspace() for c in url):
+        raise SchemaValidation(
+            f"Invalid value provided in requestUrl: Webhook URL must be a valid URL ({url!r})"
+        )
+    return url
+
+
+def _templates(payload: str | None, headers: str | None, interpolate: bool) -> None:
+    """Templates are checked in the mode they will be rendered in: with interpolation off, text
+    inside JSON strings is left alone and so is not checked."""
+    try:
+        payload_template.validate_payload_template(payload, interpolate_strings=interpolate)
+    except payload_template.TemplateError as error:
+        raise SchemaValidation(f"Invalid value provided in payloadTemplate: {error}") from None
+    try:
+        payload_template.validate_headers_template(headers, interpolate_strings=interpolate)
+    except payload_template.TemplateError as error:
+        raise SchemaValidation(f"Invalid value provided in headersTemplate: {error}") from None
+
+
+def _payload_template(value: str | None) -> str:
+    """An empty or missing payload template means the default one, which is what gets stored."""
+    return value if value and value.strip() else payload_template.DEFAULT_PAYLOAD_TEMPLATE
+
+
+def new_webhook(body: dict[str, Any], user_id: str, now: str) -> Doc:
+    """A webhook from a validated create body (WebhookCreate or a run's WebhookRepresentation)."""
+    headers = body.get("headersTemplate") or None
+    _templates(body.get("payloadTemplate"), headers, bool(body.get("shouldInterpolateStrings")))
+    return {
+        "id": new_id(),
+        "createdAt": now,
+        "modifiedAt": now,
+        "userId": user_id,
+        "isAdHoc": bool(body.get("isAdHoc")),
+        "shouldInterpolateStrings": bool(body.get("shouldInterpolateStrings")),
+        "eventTypes": body["eventTypes"],
+        "condition": _condition(body["condition"]),
+        "ignoreSslErrors": bool(body.get("ignoreSslErrors")),
+        "doNotRetry": bool(body.get("doNotRetry")),
+        "requestUrl": _request_url(body["requestUrl"]),
+        "payloadTemplate": _payload_template(body.get("payloadTemplate")),
+        "headersTemplate": headers,
+        "description": body.get("description"),
+        "isApifyIntegration": bool(body.get("isApifyIntegration")),
+        "isEnabled": True,
+        "actionType": "HTTP_REQUEST",
+        "idempotencyKey": body.get("idempotencyKey"),
+    }
+
+
+def updated_webhook(webhook: Doc, body: dict[str, Any], now: str) -> Doc:
+    """A partial update: keys missing from the body keep their value. A null clears an optional
+    field (back to its default) and leaves a required one (eventTypes, condition, requestUrl) as it was."""
+    merged = dict(webhook)
+    for key in ("isAdHoc", "shouldInterpolateStrings", "ignoreSslErrors", "doNotRetry", "isApifyIntegration"):
+        if key in body:
+            merged[key] = bool(body[key])
+    for key in ("description", "idempotencyKey"):
+        if key in body:
+            merged[key] = body[key]
+    if body.get("eventTypes") is not None:
+        merged["eventTypes"] = body["eventTypes"]
+    if body.get("condition") is not None:
+        merged["condition"] = _condition(body["condition"])
+    if body.get("requestUrl") is not None:
+        merged["requestUrl"] = _request_url(body["requestUrl"])
+    if "payloadTemplate" in body:
+        merged["payloadTemplate"] = _payload_template(body["payloadTemplate"])
+    if "headersTemplate" in body:
+        merged["headersTemplate"] = body["headersTemplate"] or None
+    _templates(merged["payloadTemplate"], merged["headersTemplate"], merged["shouldInterpolateStrings"])
+    merged["modifiedAt"] = now
+    return merged
+
+
+def webhook_full(webhook: Doc) -> Doc:
+    return {k: v for k, v in webhook.items() if k not in _INTERNAL}
+
+
+def webhook_short(webhook: Doc) -> Doc:
+    return {k: v for k, v in webhook.items() if k not in _INTERNAL and k not in _SHORT_OMITS}
+
+
+# --- Actors ----------------------------------------------------------------------------------
+
+
+def new_actor(body: dict[str, Any], user_id: str, username: str, now: str) -> Doc:
+    actor_id = new_id()
+    return {
+        "id": actor_id,
+        "userId": user_id,
+        "name": body.get("name") or f"actor-{actor_id.lower()}",
+        "username": username,
+        "title": body.get("title"),
+        "description": body.get("description"),
+        "isPublic": bool(body.get("isPublic")),
+        "createdAt": now,
+        "modifiedAt": now,
+        "restartOnError": bool(body.get("restartOnError")),
+        "stats": {"totalBuilds": 0, "totalRuns": 0, "totalUsers": 1, "totalMetamorphs": 0},
+        "versions": body.get("versions") or [],
+        "defaultRunOptions": {"build": "latest", "timeoutSecs": 3600, "memoryMbytes": 1024}
+        | (body.get("defaultRunOptions") or {}),
+        "exampleRunInput": body.get("exampleRunInput"),
+        "categories": body.get("categories") or [],
+        "seoTitle": body.get("seoTitle"),
+        "seoDescription": body.get("seoDescription"),
+    }
+
+
+def actor_short(actor: Doc) -> Doc:
+    keys = ("id", "createdAt", "modifiedAt", "name", "username", "title", "stats")
+    return {key: actor.get(key) for key in keys}
+
+
+# --- tasks -----------------------------------------------------------------------------------
+
+
+def new_task(body: dict[str, Any], actor: Doc, username: str, now: str) -> Doc:
+    task_id = new_id()
+    return {
+        "id": task_id,
+        "userId": actor["userId"],
+        "actId": actor["id"],
+        "name": body.get("name") or f"{actor['name']}-task-{task_id.lower()}",
+        "username": username,
+        "createdAt": now,
+        "modifiedAt": now,
+        "removedAt": None,
+        "stats": {"totalRuns": 0},
+        "options": body.get("options") or {},
+        "input": body.get("input") or {},
+        "title": body.get("title"),
+        "description": body.get("description"),
+        # Kept for list items (TaskShort), which show the Actor's name and owner.
+        "actName": actor["name"],
+        "actUsername": actor["username"],
+    }
+
+
+def task_full(task: Doc) -> Doc:
+    return {k: v for k, v in task.items() if k not in ("actName", "actUsername")}
+
+
+def task_short(task: Doc) -> Doc:
+    keys = ("id", "userId", "actId", "actName", "name", "username", "actUsername", "createdAt", "modifiedAt")
+    return {key: task.get(key) for key in keys} | {"stats": task.get("stats")}

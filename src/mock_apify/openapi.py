@@ -1,0 +1,166 @@
+"""Our OpenAPI document: loaded once at start-up, turned into one `Operation` per method and path,
+each with compiled validators for its query parameters and JSON body. Handlers rely on these
+checks and never repeat by hand what the document says."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import jsonschema_rs
+import yaml
+
+from .errors import InvalidParameter, SchemaValidation
+
+HTTP_METHODS = ("get", "put", "post", "delete", "patch")
+_DIALECT = "https://json-schema.org/draft/2020-12/schema"
+_PARAM = re.compile(r"\{([^}]+)\}")
+
+
+def document_path() -> Path:
+    """The document inside an installed wheel, else `openapi/openapi.yaml` of a source checkout."""
+    bundled = resources.files("mock_apify") / "openapi.yaml"
+    if bundled.is_file():
+        return Path(str(bundled))
+    return Path(__file__).resolve().parents[2] / "openapi" / "openapi.yaml"
+
+
+def load_document(path: Path | None = None) -> dict[str, Any]:
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    with (path or document_path()).open("rb") as stream:
+        document: dict[str, Any] = yaml.load(stream, Loader=loader)
+    return document
+
+
+def _field_path(parts: list[str | int]) -> str:
+    text = ""
+    for part in parts:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else part)
+    return text
+
+
+def _describe(error: Any) -> str:
+    """A message in Apify's style that names the offending field."""
+    where = _field_path(list(error.instance_path))
+    kind = type(error.kind).__name__
+    if kind == "Enum":
+        value = error.instance
+        shown = value if isinstance(value, str) else repr(value)
+        return f"Invalid value provided in {where or 'input'}: {shown} is not an allowed value"
+    if kind == "Required":
+        missing = getattr(error.kind, "property", None) or error.message.split('"')[1]
+        field = f"{where}.{missing}" if where else str(missing)
+        return f"Field {field} is required"
+    if kind == "AdditionalProperties":
+        return f"Invalid input{' in ' + where if where else ''}: {error.message}"
+    return f"Invalid value provided in {where or 'input'}: {error.message}"
+
+
+class _SchemaCheck:
+    """A compiled validator whose refs resolve against the document's components."""
+
+    def __init__(self, schema: Mapping[str, Any], components: Mapping[str, Any]) -> None:
+        self._validator = jsonschema_rs.validator_for(
+            {"$schema": _DIALECT, **schema, "components": components}
+        )
+
+    def first_error(self, instance: Any) -> str | None:
+        for error in self._validator.iter_errors(instance):
+            return _describe(error)
+        return None
+
+
+@dataclass(frozen=True)
+class QueryParam:
+    name: str
+    type: str
+    required: bool
+
+    def coerce(self, raw: str) -> Any:
+        """Query strings carry text; turn it into the declared type or refuse it."""
+        if self.type == "integer":
+            try:
+                return int(raw, 10)
+            except ValueError:
+                raise InvalidParameter(f"Parameter '{self.name}' must be an integer, got '{raw}'") from None
+        if self.type == "boolean":
+            lowered = raw.lower()
+            if lowered in ("1", "true"):
+                return True
+            if lowered in ("0", "false", ""):
+                return False
+            raise InvalidParameter(
+                f"Parameter '{self.name}' must be a boolean (true, false, 1 or 0), got '{raw}'"
+            )
+        return raw
+
+
+class Operation:
+    def __init__(self, method: str, path: str, spec: Mapping[str, Any], document: Mapping[str, Any]) -> None:
+        components = document.get("components", {})
+        self.method = method.upper()
+        self.path = path
+        self.operation_id: str = spec["operationId"]
+        self.path_params: tuple[str, ...] = tuple(_PARAM.findall(path))
+        self.needs_auth = spec.get("security", document.get("security")) != []
+        params = [_resolve(p, document) for p in spec.get("parameters", [])]
+        query = [p for p in params if p["in"] == "query"]
+        self.query_params = tuple(
+            QueryParam(p["name"], p.get("schema", {}).get("type", "string"), bool(p.get("required")))
+            for p in query
+        )
+        self._query_check = _SchemaCheck(
+            {
+                "type": "object",
+                "properties": {p["name"]: p.get("schema", {}) for p in query},
+                "required": [p["name"] for p in query if p.get("required")],
+            },
+            components,
+        )
+        body = spec.get("requestBody")
+        self.has_body = body is not None
+        self.body_required = bool(body and _resolve(body, document).get("required"))
+        self._body_check = (
+            _SchemaCheck(_resolve(body, document)["content"]["application/json"]["schema"], components)
+            if body
+            else None
+        )
+
+    def parse_query(self, query: Mapping[str, str]) -> dict[str, Any]:
+        """Coerce and validate the declared query parameters; undeclared ones are ignored."""
+        values = {p.name: p.coerce(query[p.name]) for p in self.query_params if p.name in query}
+        if problem := self._query_check.first_error(values):
+            raise InvalidParameter(problem)
+        return values
+
+    def check_body(self, body: Any) -> None:
+        if self._body_check and (problem := self._body_check.first_error(body)):
+            raise SchemaValidation(problem)
+
+
+def _resolve(node: Mapping[str, Any], document: Mapping[str, Any]) -> Mapping[str, Any]:
+    """Follow a local `$ref` (parameters, request bodies) to its target."""
+    while "$ref" in node:
+        target: Any = document
+        for part in node["$ref"].removeprefix("#/").split("/"):
+            target = target[part]
+        node = target
+    return node
+
+
+def operations(document: Mapping[str, Any]) -> list[Operation]:
+    return [
+        Operation(method, path, spec, document)
+        for path, item in document["paths"].items()
+        for method, spec in item.items()
+        if method in HTTP_METHODS
+    ]
+
+
+def path_aliases(document: Mapping[str, Any]) -> dict[str, str]:
+    aliases: dict[str, str] = document.get("x-mock-apify-path-aliases", {})
+    return aliases

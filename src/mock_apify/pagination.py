@@ -1,0 +1,35 @@
+"""Apify's offset pagination: `limit` 0 or missing means the maximum (1000), larger is clamped,
+and the envelope reports what was used."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from .storage import Doc, Page
+
+MAX_LIMIT = 1000
+
+
+@dataclass(frozen=True)
+class PageRequest:
+    offset: int
+    limit: int
+    desc: bool
+
+    @classmethod
+    def from_query(cls, query: Mapping[str, Any]) -> PageRequest:
+        limit = query.get("limit") or MAX_LIMIT
+        return cls(offset=query.get("offset", 0), limit=min(limit, MAX_LIMIT), desc=query.get("desc", False))
+
+    def envelope(self, page: Page, shape: Callable[[Doc], Doc] | None = None) -> dict[str, Any]:
+        items = [shape(item) for item in page.items] if shape else page.items
+        return {
+            "total": page.total,
+            "offset": self.offset,
+            "limit": self.limit,
+            "desc": self.desc,
+            "count": len(items),
+            "items": items,
+        }

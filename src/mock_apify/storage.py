@@ -1,0 +1,326 @@
+"""All SQL of the emulator, over one SQLite connection.
+
+Design: statements run synchronously on the event-loop thread. Every statement here is an indexed
+point lookup, an indexed page, or a small write, which costs microseconds; a thread hop per
+statement (aiosqlite) costs more than the statement itself. WAL with synchronous=NORMAL makes a
+commit a single write to the WAL file: it survives the process being killed (the OS has the data),
+and only an OS crash or power cut can lose the last commits, which is acceptable for an emulator.
+Each write is committed before the HTTP response is sent, so a 201 means "stored".
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+import orjson
+
+Doc = dict[str, Any]
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS users (
+    id TEXT PRIMARY KEY,
+    username TEXT NOT NULL UNIQUE,
+    token TEXT NOT NULL UNIQUE,
+    created_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS actors (
+    seq INTEGER PRIMARY KEY,
+    id TEXT NOT NULL UNIQUE,
+    user_id TEXT NOT NULL,
+    name TEXT NOT NULL,
+    doc BLOB NOT NULL,
+    UNIQUE (user_id, name)
+);
+CREATE INDEX IF NOT EXISTS actors_by_user ON actors (user_id, seq);
+CREATE TABLE IF NOT EXISTS tasks (
+    seq INTEGER PRIMARY KEY,
+    id TEXT NOT NULL UNIQUE,
+    user_id TEXT NOT NULL,
+    name TEXT NOT NULL,
+    doc BLOB NOT NULL,
+    UNIQUE (user_id, name)
+);
+CREATE INDEX IF NOT EXISTS tasks_by_user ON tasks (user_id, seq);
+CREATE TABLE IF NOT EXISTS webhooks (
+    seq INTEGER PRIMARY KEY,
+    id TEXT NOT NULL UNIQUE,
+    user_id TEXT NOT NULL,
+    idempotency_key TEXT,
+    actor_id TEXT,
+    actor_task_id TEXT,
+    actor_run_id TEXT,
+    doc BLOB NOT NULL,
+    last_dispatch BLOB,
+    total_dispatches INTEGER NOT NULL DEFAULT 0,
+    UNIQUE (user_id, idempotency_key)
+);
+CREATE INDEX IF NOT EXISTS webhooks_by_user ON webhooks (user_id, seq);
+CREATE INDEX IF NOT EXISTS webhooks_by_actor ON webhooks (user_id, actor_id, seq);
+CREATE INDEX IF NOT EXISTS webhooks_by_task ON webhooks (user_id, actor_task_id, seq);
+CREATE INDEX IF NOT EXISTS webhooks_by_run ON webhooks (actor_run_id);
+"""
+
+# Tables holding per-user documents, in the order a user's records are wiped.
+_USER_TABLES = ("webhooks", "tasks", "actors")
+
+
+@dataclass(frozen=True)
+class User:
+    id: str
+    username: str
+    token: str
+
+
+@dataclass(frozen=True)
+class Page:
+    total: int
+    items: list[Doc]
+
+
+class WebhookLimitReached(Exception):
+    """The user already has the maximum number of webhooks."""
+
+
+def _dump(doc: Doc) -> bytes:
+    return orjson.dumps(doc)
+
+
+class Storage:
+    def __init__(self, path: str) -> None:
+        self._db = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA synchronous=NORMAL")
+        self._db.execute("PRAGMA busy_timeout=5000")
+        self._db.executescript(_SCHEMA)
+
+    def close(self) -> None:
+        self._db.close()
+
+    @contextmanager
+    def _write(self) -> Iterator[sqlite3.Connection]:
+        """One transaction; BEGIN IMMEDIATE takes the write lock up front so checks and writes are atomic."""
+        self._db.execute("BEGIN IMMEDIATE")
+        try:
+            yield self._db
+        except BaseException:
+            self._db.execute("ROLLBACK")
+            raise
+        self._db.execute("COMMIT")
+
+    # --- users -------------------------------------------------------------------------------
+
+    def add_user(self, user: User, created_at: str) -> bool:
+        """Insert a user; False when the id, username or token is already taken."""
+        with self._write() as db:
+            cursor = db.execute(
+                "INSERT OR IGNORE INTO users (id, username, token, created_at) VALUES (?, ?, ?, ?)",
+                (user.id, user.username, user.token, created_at),
+            )
+        return cursor.rowcount == 1
+
+    def user_by_token(self, token: str) -> User | None:
+        row = self._db.execute("SELECT id, username, token FROM users WHERE token = ?", (token,)).fetchone()
+        return User(*row) if row else None
+
+    def user_by_id(self, user_id: str) -> User | None:
+        row = self._db.execute("SELECT id, username, token FROM users WHERE id = ?", (user_id,)).fetchone()
+        return User(*row) if row else None
+
+    def user_by_username(self, username: str) -> User | None:
+        row = self._db.execute(
+            "SELECT id, username, token FROM users WHERE username = ?", (username,)
+        ).fetchone()
+        return User(*row) if row else None
+
+    def wipe_all(self) -> None:
+        with self._write() as db:
+            for table in (*_USER_TABLES, "users"):
+                db.execute(f"DELETE FROM {table}")
+
+    def wipe_user(self, user_id: str) -> None:
+        """Delete a user's records; the user and its token stay valid."""
+        with self._write() as db:
+            for table in _USER_TABLES:
+                db.execute(f"DELETE FROM {table} WHERE user_id = ?", (user_id,))
+
+    # --- documents shared by actors and tasks -------------------------------------------------
+
+    def _get(self, table: str, user_id: str, record_id: str) -> Doc | None:
+        row = self._db.execute(
+            f"SELECT doc FROM {table} WHERE id = ? AND user_id = ?", (record_id, user_id)
+        ).fetchone()
+        return orjson.loads(row[0]) if row else None
+
+    def _get_by_name(self, table: str, user_id: str, name: str) -> Doc | None:
+        row = self._db.execute(
+            f"SELECT doc FROM {table} WHERE user_id = ? AND name = ?", (user_id, name)
+        ).fetchone()
+        return orjson.loads(row[0]) if row else None
+
+    def _page(self, table: str, user_id: str, offset: int, limit: int, desc: bool) -> Page:
+        total = self._db.execute(f"SELECT COUNT(*) FROM {table} WHERE user_id = ?", (user_id,)).fetchone()[0]
+        order = "DESC" if desc else "ASC"
+        rows = self._db.execute(
+            f"SELECT doc FROM {table} WHERE user_id = ? ORDER BY seq {order} LIMIT ? OFFSET ?",
+            (user_id, limit, offset),
+        ).fetchall()
+        return Page(total, [orjson.loads(row[0]) for row in rows])
+
+    def _delete(self, table: str, user_id: str, record_id: str) -> bool:
+        with self._write() as db:
+            cursor = db.execute(f"DELETE FROM {table} WHERE id = ? AND user_id = ?", (record_id, user_id))
+        return cursor.rowcount == 1
+
+    def _insert_named(self, table: str, doc: Doc) -> bool:
+        """Insert a named document; False when the user already has one with that name."""
+        with self._write() as db:
+            cursor = db.execute(
+                f"INSERT OR IGNORE INTO {table} (id, user_id, name, doc) VALUES (?, ?, ?, ?)",
+                (doc["id"], doc["userId"], doc["name"], _dump(doc)),
+            )
+        return cursor.rowcount == 1
+
+    # --- actors ------------------------------------------------------------------------------
+
+    def insert_actor(self, actor: Doc) -> bool:
+        return self._insert_named("actors", actor)
+
+    def get_actor(self, user_id: str, actor_id: str) -> Doc | None:
+        return self._get("actors", user_id, actor_id)
+
+    def get_actor_by_name(self, user_id: str, name: str) -> Doc | None:
+        return self._get_by_name("actors", user_id, name)
+
+    def list_actors(self, user_id: str, offset: int, limit: int, desc: bool) -> Page:
+        return self._page("actors", user_id, offset, limit, desc)
+
+    def delete_actor(self, user_id: str, actor_id: str) -> bool:
+        return self._delete("actors", user_id, actor_id)
+
+    # --- tasks -------------------------------------------------------------------------------
+
+    def insert_task(self, task: Doc) -> bool:
+        return self._insert_named("tasks", task)
+
+    def get_task(self, user_id: str, task_id: str) -> Doc | None:
+        return self._get("tasks", user_id, task_id)
+
+    def get_task_by_name(self, user_id: str, name: str) -> Doc | None:
+        return self._get_by_name("tasks", user_id, name)
+
+    def list_tasks(self, user_id: str, offset: int, limit: int, desc: bool) -> Page:
+        return self._page("tasks", user_id, offset, limit, desc)
+
+    def delete_task(self, user_id: str, task_id: str) -> bool:
+        return self._delete("tasks", user_id, task_id)
+
+    # --- webhooks ----------------------------------------------------------------------------
+
+    _WEBHOOK_COLUMNS = "doc, last_dispatch, total_dispatches"
+
+    @staticmethod
+    def _webhook(row: tuple[bytes, bytes | None, int]) -> Doc:
+        doc: Doc = orjson.loads(row[0])
+        doc["lastDispatch"] = orjson.loads(row[1]) if row[1] else None
+        doc["stats"] = {"totalDispatches": row[2]}
+        return doc
+
+    def insert_webhook(self, webhook: Doc, *, max_per_user: int) -> tuple[Doc, bool]:
+        """Store a new webhook, or return the user's webhook with the same idempotency key.
+
+        The UNIQUE (user_id, idempotency_key) index is what makes a key create at most one webhook;
+        the lookup first only spares a doomed insert. Returns (webhook, created).
+        """
+        user_id, key = webhook["userId"], webhook.get("idempotencyKey")
+        condition = webhook["condition"]
+        with self._write() as db:
+            if key is not None:
+                existing = self._webhook_by_key(user_id, key)
+                if existing is not None:
+                    return existing, False
+            count = db.execute("SELECT COUNT(*) FROM webhooks WHERE user_id = ?", (user_id,)).fetchone()[0]
+            if count >= max_per_user:
+                raise WebhookLimitReached
+            cursor = db.execute(
+                "INSERT INTO webhooks (id, user_id, idempotency_key, actor_id, actor_task_id, actor_run_id, doc)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (user_id, idempotency_key) DO NOTHING",
+                (
+                    webhook["id"],
+                    user_id,
+                    key,
+                    condition.get("actorId"),
+                    condition.get("actorTaskId"),
+                    condition.get("actorRunId"),
+                    _dump(webhook),
+                ),
+            )
+            if cursor.rowcount == 0 and key is not None:
+                existing = self._webhook_by_key(user_id, key)
+                if existing is not None:
+                    return existing, False
+        return {**webhook, "lastDispatch": None, "stats": {"totalDispatches": 0}}, True
+
+    def _webhook_by_key(self, user_id: str, key: str) -> Doc | None:
+        row = self._db.execute(
+            f"SELECT {self._WEBHOOK_COLUMNS} FROM webhooks WHERE user_id = ? AND idempotency_key = ?",
+            (user_id, key),
+        ).fetchone()
+        return self._webhook(row) if row else None
+
+    def get_webhook(self, user_id: str, webhook_id: str) -> Doc | None:
+        row = self._db.execute(
+            f"SELECT {self._WEBHOOK_COLUMNS} FROM webhooks WHERE id = ? AND user_id = ?",
+            (webhook_id, user_id),
+        ).fetchone()
+        return self._webhook(row) if row else None
+
+    def update_webhook(self, webhook: Doc) -> bool:
+        """Replace a webhook's client-set fields; False when it no longer exists."""
+        stored = {k: v for k, v in webhook.items() if k not in ("lastDispatch", "stats")}
+        condition = webhook["condition"]
+        with self._write() as db:
+            cursor = db.execute(
+                "UPDATE webhooks SET doc = ?, idempotency_key = ?, actor_id = ?, actor_task_id = ?,"
+                " actor_run_id = ? WHERE id = ? AND user_id = ?",
+                (
+                    _dump(stored),
+                    webhook.get("idempotencyKey"),
+                    condition.get("actorId"),
+                    condition.get("actorTaskId"),
+                    condition.get("actorRunId"),
+                    webhook["id"],
+                    webhook["userId"],
+                ),
+            )
+        return cursor.rowcount == 1
+
+    def delete_webhook(self, user_id: str, webhook_id: str) -> bool:
+        return self._delete("webhooks", user_id, webhook_id)
+
+    def list_webhooks(
+        self,
+        user_id: str,
+        offset: int,
+        limit: int,
+        desc: bool,
+        *,
+        actor_id: str | None = None,
+        actor_task_id: str | None = None,
+    ) -> Page:
+        """A page of the user's webhooks, optionally only those whose condition names an Actor or task."""
+        where, params = "user_id = ?", [user_id]
+        if actor_id is not None:
+            where, params = where + " AND actor_id = ?", [*params, actor_id]
+        if actor_task_id is not None:
+            where, params = where + " AND actor_task_id = ?", [*params, actor_task_id]
+        total = self._db.execute(f"SELECT COUNT(*) FROM webhooks WHERE {where}", params).fetchone()[0]
+        order = "DESC" if desc else "ASC"
+        rows = self._db.execute(
+            f"SELECT {self._WEBHOOK_COLUMNS} FROM webhooks WHERE {where} ORDER BY seq {order} LIMIT ? OFFSET ?",
+            [*params, limit, offset],
+        ).fetchall()
+        return Page(total, [self._webhook(row) for row in rows])

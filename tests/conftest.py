@@ -1,0 +1,100 @@
+"""Fixtures for the project's own tests: a real emulator on 127.0.0.1 and a small HTTP helper."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import aiohttp
+import pytest
+from aiohttp.test_utils import TestServer
+
+from mock_apify import Config, create_app
+from mock_apify.config import DEFAULT_TOKEN, MEMORY_DB
+from mock_apify.threaded import ThreadedEmulator
+
+
+@pytest.fixture
+def config() -> Config:
+    """An empty in-memory emulator; tests that need more override this fixture."""
+    return Config(db=MEMORY_DB, no_seed=True, port=0)
+
+
+@dataclass
+class Api:
+    """Raw HTTP against the emulator, so tests see exact statuses, headers and bodies."""
+
+    session: aiohttp.ClientSession
+    url: str
+    token: str = DEFAULT_TOKEN
+
+    async def call(
+        self,
+        method: str,
+        path: str,
+        *,
+        json: Any = None,
+        data: bytes | None = None,
+        headers: dict[str, str] | None = None,
+        token: str | None = None,
+        auth: bool = True,
+        params: dict[str, str] | None = None,
+    ) -> tuple[int, Any, aiohttp.ClientResponse]:
+        all_headers = dict(headers or {})
+        if auth:
+            all_headers.setdefault("Authorization", f"Bearer {token or self.token}")
+        async with self.session.request(
+            method, self.url + path, json=json, data=data, headers=all_headers, params=params
+        ) as response:
+            raw = await response.read()
+            body = await response.json(content_type=None) if raw else None
+            return response.status, body, response
+
+    async def create_actor(self, name: str = "my-actor", token: str | None = None) -> dict[str, Any]:
+        status, body, _ = await self.call("POST", "/v2/actors", json={"name": name}, token=token)
+        assert status == 201, body
+        return body["data"]  # type: ignore[no-any-return]
+
+    async def create_task(
+        self, actor_id: str, name: str = "my-task", token: str | None = None
+    ) -> dict[str, Any]:
+        status, body, _ = await self.call(
+            "POST", "/v2/actor-tasks", json={"actId": actor_id, "name": name}, token=token
+        )
+        assert status == 201, body
+        return body["data"]  # type: ignore[no-any-return]
+
+    async def create_webhook(self, token: str | None = None, **fields: Any) -> dict[str, Any]:
+        status, body, _ = await self.call("POST", "/v2/webhooks", json=fields, token=token)
+        assert status == 201, body
+        return body["data"]  # type: ignore[no-any-return]
+
+    async def new_user(self) -> dict[str, str]:
+        status, body, _ = await self.call("POST", "/_mock/users", json={}, auth=False)
+        assert status == 201, body
+        return body["data"]  # type: ignore[no-any-return]
+
+
+@pytest.fixture
+async def api(config: Config) -> AsyncIterator[Api]:
+    server = TestServer(create_app(config), host="127.0.0.1")
+    await server.start_server()
+    async with aiohttp.ClientSession() as session:
+        yield Api(session, str(server.make_url("")).rstrip("/"))
+    await server.close()
+
+
+@pytest.fixture
+def threaded(config: Config) -> Iterator[ThreadedEmulator]:
+    """The emulator in a background thread, for blocking callers such as the sync apify-client."""
+    with ThreadedEmulator(config) as running:
+        yield running
+
+
+def webhook_fields(actor_id: str, **overrides: Any) -> dict[str, Any]:
+    return {
+        "eventTypes": ["ACTOR.RUN.SUCCEEDED"],
+        "condition": {"actorId": actor_id},
+        "requestUrl": "http://127.0.0.1:9/hook",
+    } | overrides

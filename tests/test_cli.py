@@ -1,0 +1,109 @@
+"""The standalone `mock-apify` process: start-up line, request log, env settings, clean shutdown."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import urllib.request
+from pathlib import Path
+
+from mock_apify.config import DEFAULT_TOKEN
+
+
+def _start(*args: str, env: dict[str, str] | None = None) -> tuple[subprocess.Popen[str], str, str]:
+    """Start the process and read its three start-up lines: URL, token, database."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "mock_apify", *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, **(env or {})},
+    )
+    assert process.stdout is not None
+    banner = "".join(process.stdout.readline() for _ in range(3))
+    assert banner.startswith("mock-apify listening on http://127.0.0.1:"), banner
+    return process, banner.split()[3], banner
+
+
+def _get(url: str, token: str = DEFAULT_TOKEN) -> dict:  # type: ignore[type-arg]
+    request = urllib.request.Request(url, headers={"Authorization": f"Bearer {token}"})
+    with urllib.request.urlopen(request, timeout=10) as response:
+        return json.loads(response.read())  # type: ignore[no-any-return]
+
+
+def _stop(process: subprocess.Popen[str], sig: int) -> tuple[str, str]:
+    process.send_signal(sig)
+    out, err = process.communicate(timeout=20)
+    assert process.returncode == 0, err
+    return out, err
+
+
+def test_serves_prints_token_logs_requests_and_stops_on_sigterm(tmp_path: Path) -> None:
+    db = tmp_path / "cli.db"
+    process, url, banner = _start("--port", "0", "--db", str(db))
+    assert DEFAULT_TOKEN in banner  # shown once at start-up for the user
+    try:
+        body = _get(f"{url}/v2/webhooks?token={DEFAULT_TOKEN}")
+        assert body["data"]["total"] >= 1  # the default seed
+    finally:
+        out, err = _stop(process, signal.SIGTERM)
+    assert "GET /v2/webhooks" in err and "200" in err
+    assert DEFAULT_TOKEN not in err  # never in the request log
+    assert "mock-apify stopped" in out
+    assert db.exists()
+
+
+def test_settings_from_environment_and_sigint(tmp_path: Path) -> None:
+    db = tmp_path / "env.db"
+    process, url, _ = _start(env={"MOCK_APIFY_PORT": "0", "MOCK_APIFY_DB": str(db)})
+    try:
+        assert _get(f"{url}/_mock/health")["data"]["status"] == "ok"
+    finally:
+        _stop(process, signal.SIGINT)
+    assert db.exists()
+
+
+def test_memory_database_and_no_seed() -> None:
+    process, url, _ = _start("--port", "0", "--db", ":memory:", "--no-seed", "--quiet")
+    try:
+        assert _get(f"{url}/v2/webhooks")["data"]["total"] == 0
+    finally:
+        _, err = _stop(process, signal.SIGTERM)
+    assert "GET /v2/webhooks" not in err
+
+
+def test_bad_seed_file_is_a_clear_error(tmp_path: Path) -> None:
+    seed = tmp_path / "seed.json"
+    seed.write_text(
+        json.dumps(
+            {
+                "users": [
+                    {
+                        "id": "u" * 17,
+                        "username": "u",
+                        "token": "t",
+                        "actors": [{"id": "a" * 17, "name": "act"}],
+                        "webhooks": [
+                            {
+                                "id": "w" * 17,
+                                "eventTypes": ["NOPE"],
+                                "condition": {"actorId": "a" * 17},
+                                "requestUrl": "http://127.0.0.1/x",
+                            }
+                        ],
+                    }
+                ]
+            }
+        )
+    )
+    result = subprocess.run(
+        [sys.executable, "-m", "mock_apify", "--port", "0", "--db", ":memory:", "--seed", str(seed)],
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    assert result.returncode != 0
+    assert "users[0]: webhooks[0]" in result.stderr and "eventTypes" in result.stderr

@@ -1,0 +1,90 @@
+"""Users never see or touch each other's records; emulator-control users and resets."""
+
+from __future__ import annotations
+
+from conftest import Api, webhook_fields
+
+
+async def test_other_users_records_are_404_and_unchanged(api: Api) -> None:
+    actor = await api.create_actor("mine")
+    task = await api.create_task(actor["id"])
+    webhook = await api.create_webhook(**webhook_fields(actor["id"]))
+    other = await api.new_user()
+    token = other["token"]
+    for method, path, body in (
+        ("GET", f"/v2/webhooks/{webhook['id']}", None),
+        ("PUT", f"/v2/webhooks/{webhook['id']}", {"description": "stolen"}),
+        ("DELETE", f"/v2/webhooks/{webhook['id']}", None),
+        ("GET", f"/v2/actors/{actor['id']}", None),
+        ("DELETE", f"/v2/actors/{actor['id']}", None),
+        ("GET", f"/v2/actors/{actor['id']}/webhooks", None),
+        ("GET", "/v2/actors/mock-user~mine", None),
+        ("GET", f"/v2/actor-tasks/{task['id']}", None),
+        ("DELETE", f"/v2/actor-tasks/{task['id']}", None),
+        ("GET", f"/v2/actor-tasks/{task['id']}/webhooks", None),
+    ):
+        status, reply, _ = await api.call(method, path, json=body, token=token)
+        assert status == 404, (method, path, reply)
+        assert reply["error"]["type"] in ("record-not-found", "record-or-token-not-found")
+    # The other user cannot point a webhook at my Actor either.
+    status, _, _ = await api.call("POST", "/v2/webhooks", json=webhook_fields(actor["id"]), token=token)
+    assert status == 404
+    _, reply, _ = await api.call("GET", "/v2/webhooks", token=token)
+    assert reply["data"]["total"] == 0
+    _, reply, _ = await api.call("GET", f"/v2/webhooks/{webhook['id']}")
+    assert reply["data"] == webhook
+    _, reply, _ = await api.call("GET", f"/v2/actors/{actor['id']}")
+    assert reply["data"]["id"] == actor["id"]
+
+
+async def test_idempotency_keys_are_per_user(api: Api) -> None:
+    mine = await api.create_webhook(**webhook_fields((await api.create_actor())["id"], idempotencyKey="k"))
+    other = await api.new_user()
+    their_actor = await api.create_actor(token=other["token"])
+    theirs = await api.create_webhook(
+        token=other["token"], **webhook_fields(their_actor["id"], idempotencyKey="k")
+    )
+    assert theirs["id"] != mine["id"] and theirs["userId"] == other["id"]
+
+
+async def test_new_users_get_distinct_tokens_and_names(api: Api) -> None:
+    first, second = await api.new_user(), await api.new_user()
+    assert first["token"] != second["token"] and first["id"] != second["id"]
+    status, body, _ = await api.call("POST", "/_mock/users", json={"username": first["username"]}, auth=False)
+    assert status == 400 and body["error"]["type"] == "username-already-taken"
+    status, body, _ = await api.call("POST", "/_mock/users", json={"username": "named"}, auth=False)
+    assert status == 201 and body["data"]["username"] == "named"
+
+
+async def test_reset_one_user_leaves_others(api: Api) -> None:
+    await api.create_webhook(**webhook_fields((await api.create_actor())["id"]))
+    other = await api.new_user()
+    await api.create_webhook(
+        token=other["token"], **webhook_fields((await api.create_actor(token=other["token"]))["id"])
+    )
+    status, body, _ = await api.call("POST", "/_mock/reset", json={"userId": other["id"]}, auth=False)
+    assert status == 200 and body["data"] == {"reset": "user", "userId": other["id"]}
+    _, body, _ = await api.call("GET", "/v2/webhooks", token=other["token"])
+    assert body["data"]["total"] == 0  # the user and its token stay valid
+    _, body, _ = await api.call("GET", "/v2/webhooks")
+    assert body["data"]["total"] == 1
+    status, body, _ = await api.call("POST", "/_mock/reset", json={"userId": "nobodyxxxxxxxxxxx"}, auth=False)
+    assert status == 404
+
+
+async def test_reset_all_wipes_everything_but_the_default_user(api: Api) -> None:
+    await api.create_webhook(**webhook_fields((await api.create_actor())["id"]))
+    other = await api.new_user()
+    status, body, _ = await api.call("POST", "/_mock/reset", auth=False)
+    assert status == 200 and body["data"]["reset"] == "all"
+    _, body, _ = await api.call("GET", "/v2/webhooks")
+    assert body["data"]["total"] == 0
+    status, _, _ = await api.call("GET", "/v2/webhooks", token=other["token"])
+    assert status == 401
+
+
+async def test_health_and_document_need_no_token(api: Api) -> None:
+    status, body, _ = await api.call("GET", "/_mock/health", auth=False)
+    assert status == 200 and body["data"]["status"] == "ok"
+    status, body, _ = await api.call("GET", "/_mock/openapi.json", auth=False)
+    assert status == 200 and body["openapi"].startswith("3.1")
