@@ -145,3 +145,11 @@ def _no_proxy(monkeypatch: pytest.MonkeyPatch) -> None:
     """The client must reach 127.0.0.1 directly even where a proxy is configured."""
     for name in ("HTTP_PROXY", "HTTPS_PROXY", "http_proxy", "https_proxy", "ALL_PROXY", "all_proxy"):
         monkeypatch.delenv(name, raising=False)
+
+
+def test_actor_create_with_client_only_fields(client: ApifyClient) -> None:
+    actor = client.actors().create(
+        name="standby", is_deprecated=False, actor_permission_level="LIMITED_PERMISSIONS"
+    )
+    fetched = client.actor(actor.id).get()
+    assert fetched is not None and fetched.is_deprecated is False

@@ -117,9 +117,18 @@ def webhook_short(webhook: Doc) -> Doc:
 # --- Actors ----------------------------------------------------------------------------------
 
 
+# Fields the create bodies accept and the records keep as given.
+_ACTOR_EXTRAS = ("actorPermissionLevel", "isDeprecated", "actorStandby", "pricingInfos", "taggedBuilds")
+_TASK_EXTRAS = ("actorStandby", "publicConfig")
+
+
+def _extras(body: dict[str, Any], keys: tuple[str, ...]) -> Doc:
+    return {key: body[key] for key in keys if body.get(key) is not None}
+
+
 def new_actor(body: dict[str, Any], user_id: str, username: str, now: str) -> Doc:
     actor_id = new_id()
-    return {
+    return _extras(body, _ACTOR_EXTRAS) | {
         "id": actor_id,
         "userId": user_id,
         "name": body.get("name") or f"actor-{actor_id.lower()}",
@@ -151,7 +160,7 @@ def actor_short(actor: Doc) -> Doc:
 
 def new_task(body: dict[str, Any], actor: Doc, username: str, now: str) -> Doc:
     task_id = new_id()
-    return {
+    return _extras(body, _TASK_EXTRAS) | {
         "id": task_id,
         "userId": actor["userId"],
         "actId": actor["id"],
