@@ -13,6 +13,7 @@ from aiohttp.test_utils import TestServer
 from mock_apify import Config, create_app
 from mock_apify.config import DEFAULT_TOKEN, MEMORY_DB
 from mock_apify.threaded import ThreadedEmulator
+from receivers import Receiver
 
 
 @pytest.fixture
@@ -70,6 +71,21 @@ class Api:
         assert status == 201, body
         return body["data"]  # type: ignore[no-any-return]
 
+    async def test_webhook(self, webhook_id: str, token: str | None = None) -> dict[str, Any]:
+        status, body, _ = await self.call("POST", f"/v2/webhooks/{webhook_id}/test", token=token)
+        assert status == 201, body
+        return body["data"]  # type: ignore[no-any-return]
+
+    async def dispatch(self, dispatch_id: str) -> dict[str, Any]:
+        status, body, _ = await self.call("GET", f"/v2/webhook-dispatches/{dispatch_id}")
+        assert status == 200, body
+        return body["data"]  # type: ignore[no-any-return]
+
+    async def settle(self, **limits: Any) -> dict[str, Any]:
+        status, body, _ = await self.call("POST", "/_mock/dispatches/settle", json=limits, auth=False)
+        assert status == 200, body
+        return body["data"]  # type: ignore[no-any-return]
+
     async def new_user(self) -> dict[str, str]:
         status, body, _ = await self.call("POST", "/_mock/users", json={}, auth=False)
         assert status == 201, body
@@ -98,3 +114,10 @@ def webhook_fields(actor_id: str, **overrides: Any) -> dict[str, Any]:
         "condition": {"actorId": actor_id},
         "requestUrl": "http://127.0.0.1:9/hook",
     } | overrides
+
+
+@pytest.fixture
+async def receiver() -> AsyncIterator[Receiver]:
+    running = await Receiver().start()
+    yield running
+    await running.close()

@@ -8,8 +8,9 @@ from typing import Any
 
 from aiohttp import web
 
-from .clock import Clock
+from .clock import Clock, VirtualClock
 from .config import Config
+from .dispatcher import Dispatcher
 from .handlers import HANDLERS
 from .http import Handler, make_dispatch
 from .openapi import Operation, load_document, operations, path_aliases
@@ -24,6 +25,8 @@ class Emulator:
     """The state of one emulator and the services handlers reach through `call.emulator`."""
 
     def __init__(self, config: Config, document: dict[str, Any] | None = None) -> None:
+        if config.clock not in ("real", "virtual"):
+            raise ValueError(f"clock must be 'real' or 'virtual', not {config.clock!r}")
         self.config = config
         self.document = document if document is not None else load_document()
         self.operations: dict[str, Operation] = {op.operation_id: op for op in operations(self.document)}
@@ -32,8 +35,9 @@ class Emulator:
             raise RuntimeError(f"operations and handlers differ: {sorted(missing)}")
         self.handlers: dict[str, Handler] = HANDLERS
         self.router = Router(self.operations.values(), path_aliases(self.document))
-        self.clock = Clock()
+        self.clock: Clock = VirtualClock() if config.clock == "virtual" else Clock()
         self.storage = Storage(config.db)
+        self.dispatcher = Dispatcher(self.storage, self.clock, config)
         self._seed()
 
     def _seed(self) -> None:
@@ -62,7 +66,9 @@ def create_app(config: Config | None = None) -> web.Application:
     app.router.add_route("*", "/{tail:.*}", make_dispatch(emulator))
 
     async def lifecycle(_app: web.Application) -> AsyncIterator[None]:
+        await emulator.dispatcher.start()
         yield
+        await emulator.dispatcher.stop()
         emulator.close()
 
     app.cleanup_ctx.append(lifecycle)

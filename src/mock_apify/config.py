@@ -32,6 +32,13 @@ class Config:
     max_webhooks_per_user: int = 100
     # Apify's limit on request bodies, measured after decompression.
     max_body_bytes: int = 9 * 1024 * 1024
+    # "real": wall-clock time. "virtual": time stands still until /_mock/clock/advance moves it.
+    clock: str = "real"
+    # The first retry of a failed delivery comes after this many seconds, then it doubles (Apify: 60).
+    retry_base_delay: float = 60.0
+    # Per-attempt timeout of a delivery, in real seconds (Apify: 2 minutes).
+    delivery_timeout: float = 120.0
+    max_deliveries_in_flight: int = 32
     # Pretty-printed JSON like api.apify.com; turn off for the smallest responses.
     indent_json: bool = True
     # The default user always exists; seed files and /_mock/users add more.
@@ -45,7 +52,8 @@ class Config:
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Config:
-        """Read MOCK_APIFY_HOST, _PORT, _DB, _SEED and _MAX_WEBHOOKS_PER_USER; unset ones keep defaults."""
+        """Read MOCK_APIFY_HOST, _PORT, _DB, _SEED, _MAX_WEBHOOKS_PER_USER, _CLOCK, _RETRY_BASE_DELAY
+        and _DELIVERY_TIMEOUT; unset ones keep defaults."""
         env = os.environ if environ is None else environ
         config = cls()
         if value := env.get(ENV_PREFIX + "HOST"):
@@ -58,4 +66,10 @@ class Config:
             config = replace(config, seed=Path(value))
         if value := env.get(ENV_PREFIX + "MAX_WEBHOOKS_PER_USER"):
             config = replace(config, max_webhooks_per_user=int(value))
+        if value := env.get(ENV_PREFIX + "CLOCK"):
+            config = replace(config, clock=value)
+        if value := env.get(ENV_PREFIX + "RETRY_BASE_DELAY"):
+            config = replace(config, retry_base_delay=float(value))
+        if value := env.get(ENV_PREFIX + "DELIVERY_TIMEOUT"):
+            config = replace(config, delivery_timeout=float(value))
         return config

@@ -121,14 +121,13 @@ class Operation:
             },
             components,
         )
-        body = spec.get("requestBody")
-        self.has_body = body is not None
-        self.body_required = bool(body and _resolve(body, document).get("required"))
-        self._body_check = (
-            _SchemaCheck(_resolve(body, document)["content"]["application/json"]["schema"], components)
-            if body
-            else None
-        )
+        # Only JSON bodies are parsed and checked here; an operation taking any content (the
+        # built-in receiver) reads its body itself.
+        body = _resolve(spec["requestBody"], document) if "requestBody" in spec else {}
+        json_body = body.get("content", {}).get("application/json")
+        self.has_body = json_body is not None
+        self.body_required = bool(json_body and body.get("required"))
+        self._body_check = _SchemaCheck(json_body["schema"], components) if json_body else None
 
     def parse_query(self, query: Mapping[str, str]) -> dict[str, Any]:
         """Coerce and validate the declared query parameters; undeclared ones are ignored."""

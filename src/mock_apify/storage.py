@@ -25,7 +25,8 @@ CREATE TABLE IF NOT EXISTS users (
     id TEXT PRIMARY KEY,
     username TEXT NOT NULL UNIQUE,
     token TEXT NOT NULL UNIQUE,
-    created_at TEXT NOT NULL
+    created_at TEXT NOT NULL,
+    dispatch_count INTEGER NOT NULL DEFAULT 0
 );
 CREATE TABLE IF NOT EXISTS actors (
     seq INTEGER PRIMARY KEY,
@@ -62,10 +63,38 @@ CREATE INDEX IF NOT EXISTS webhooks_by_user ON webhooks (user_id, seq);
 CREATE INDEX IF NOT EXISTS webhooks_by_actor ON webhooks (user_id, actor_id, seq);
 CREATE INDEX IF NOT EXISTS webhooks_by_task ON webhooks (user_id, actor_task_id, seq);
 CREATE INDEX IF NOT EXISTS webhooks_by_run ON webhooks (actor_run_id);
+-- user_n and webhook_n number a user's and a webhook's dispatches 1, 2, 3...: dispatches are never
+-- deleted one by one, so a page at any offset is an index seek, and totals are counters.
+CREATE TABLE IF NOT EXISTS dispatches (
+    seq INTEGER PRIMARY KEY,
+    id TEXT NOT NULL UNIQUE,
+    user_id TEXT NOT NULL,
+    webhook_id TEXT NOT NULL,
+    user_n INTEGER NOT NULL,
+    webhook_n INTEGER NOT NULL,
+    status TEXT NOT NULL,
+    doc BLOB NOT NULL,
+    calls BLOB NOT NULL,
+    delivery BLOB NOT NULL,
+    next_attempt_at REAL
+);
+CREATE UNIQUE INDEX IF NOT EXISTS dispatches_by_user ON dispatches (user_id, user_n);
+CREATE UNIQUE INDEX IF NOT EXISTS dispatches_by_webhook ON dispatches (webhook_id, webhook_n);
+CREATE INDEX IF NOT EXISTS dispatches_due ON dispatches (next_attempt_at) WHERE next_attempt_at IS NOT NULL;
+CREATE TABLE IF NOT EXISTS inboxes (
+    name TEXT PRIMARY KEY,
+    behaviour BLOB NOT NULL
+);
+CREATE TABLE IF NOT EXISTS inbox_messages (
+    seq INTEGER PRIMARY KEY,
+    inbox TEXT NOT NULL,
+    message BLOB NOT NULL
+);
+CREATE INDEX IF NOT EXISTS inbox_messages_by_inbox ON inbox_messages (inbox, seq);
 """
 
 # Tables holding per-user documents, in the order a user's records are wiped.
-_USER_TABLES = ("webhooks", "tasks", "actors")
+_USER_TABLES = ("dispatches", "webhooks", "tasks", "actors")
 
 
 @dataclass(frozen=True)
@@ -138,7 +167,7 @@ class Storage:
 
     def wipe_all(self) -> None:
         with self._write() as db:
-            for table in (*_USER_TABLES, "users"):
+            for table in (*_USER_TABLES, "users", "inboxes", "inbox_messages"):
                 db.execute(f"DELETE FROM {table}")
 
     def wipe_user(self, user_id: str) -> None:
@@ -146,6 +175,7 @@ class Storage:
         with self._write() as db:
             for table in _USER_TABLES:
                 db.execute(f"DELETE FROM {table} WHERE user_id = ?", (user_id,))
+            db.execute("UPDATE users SET dispatch_count = 0 WHERE id = ?", (user_id,))
 
     # --- documents shared by actors and tasks -------------------------------------------------
 
@@ -298,8 +328,19 @@ class Storage:
             )
         return cursor.rowcount == 1
 
-    def delete_webhook(self, user_id: str, webhook_id: str) -> bool:
-        return self._delete("webhooks", user_id, webhook_id)
+    def delete_webhook(self, user_id: str, webhook_id: str, removal: Doc) -> bool:
+        """Delete a webhook and end its pending dispatches as FAILED, with the `removal` call
+        saying why; its dispatch history stays."""
+        with self._write() as db:
+            cursor = db.execute("DELETE FROM webhooks WHERE id = ? AND user_id = ?", (webhook_id, user_id))
+            if cursor.rowcount == 0:
+                return False
+            db.execute(
+                "UPDATE dispatches SET calls = json_insert(calls, '$[#]', json(?)), status = 'FAILED',"
+                " next_attempt_at = NULL WHERE webhook_id = ? AND status = 'ACTIVE'",
+                (_dump(removal), webhook_id),
+            )
+        return True
 
     def list_webhooks(
         self,
@@ -324,3 +365,152 @@ class Storage:
             [*params, limit, offset],
         ).fetchall()
         return Page(total, [self._webhook(row) for row in rows])
+
+    # --- dispatches --------------------------------------------------------------------------
+
+    def insert_dispatch(self, dispatch: Doc, delivery: Doc, due_at: float) -> None:
+        """Store a new ACTIVE dispatch, due at `due_at`, and count it on its user and webhook."""
+        last_dispatch = _dump({"status": "ACTIVE", "finishedAt": None, "removedAt": None})
+        with self._write() as db:
+            user_n = db.execute(
+                "UPDATE users SET dispatch_count = dispatch_count + 1 WHERE id = ? RETURNING dispatch_count",
+                (dispatch["userId"],),
+            ).fetchone()[0]
+            webhook_n = db.execute(
+                "UPDATE webhooks SET total_dispatches = total_dispatches + 1, last_dispatch = ?"
+                " WHERE id = ? RETURNING total_dispatches",
+                (last_dispatch, dispatch["webhookId"]),
+            ).fetchone()[0]
+            db.execute(
+                "INSERT INTO dispatches (id, user_id, webhook_id, user_n, webhook_n, status, doc, calls,"
+                " delivery, next_attempt_at) VALUES (?, ?, ?, ?, ?, 'ACTIVE', ?, '[]', ?, ?)",
+                (
+                    dispatch["id"],
+                    dispatch["userId"],
+                    dispatch["webhookId"],
+                    user_n,
+                    webhook_n,
+                    _dump(dispatch),
+                    _dump(delivery),
+                    due_at,
+                ),
+            )
+
+    @staticmethod
+    def _dispatch(row: tuple[bytes, str, bytes]) -> Doc:
+        doc: Doc = orjson.loads(row[0])
+        doc["status"] = row[1]
+        doc["calls"] = orjson.loads(row[2])
+        return doc
+
+    def get_dispatch(self, user_id: str, dispatch_id: str) -> Doc | None:
+        row = self._db.execute(
+            "SELECT doc, status, calls FROM dispatches WHERE id = ? AND user_id = ?", (dispatch_id, user_id)
+        ).fetchone()
+        return self._dispatch(row) if row else None
+
+    def _ordinal_page(
+        self,
+        total: int,
+        where: str,
+        column: str,
+        params: tuple[str, ...],
+        offset: int,
+        limit: int,
+        desc: bool,
+    ) -> Page:
+        """A page over dense ordinals 1..total: a seek on the index, whatever the offset."""
+        if desc:
+            bound, order = ("<= ?", total - offset), "DESC"
+        else:
+            bound, order = ("> ?", offset), "ASC"
+        rows = self._db.execute(
+            f"SELECT doc, status, calls FROM dispatches WHERE {where} AND {column} {bound[0]}"
+            f" ORDER BY {column} {order} LIMIT ?",
+            (*params, bound[1], limit),
+        ).fetchall()
+        return Page(total, [self._dispatch(row) for row in rows])
+
+    def list_dispatches(self, user_id: str, offset: int, limit: int, desc: bool) -> Page:
+        row = self._db.execute("SELECT dispatch_count FROM users WHERE id = ?", (user_id,)).fetchone()
+        total = row[0] if row else 0
+        return self._ordinal_page(total, "user_id = ?", "user_n", (user_id,), offset, limit, desc)
+
+    def list_webhook_dispatches(self, webhook: Doc, offset: int, limit: int, desc: bool) -> Page:
+        total = webhook["stats"]["totalDispatches"]
+        return self._ordinal_page(total, "webhook_id = ?", "webhook_n", (webhook["id"],), offset, limit, desc)
+
+    def upcoming_dispatches(self, limit: int) -> list[tuple[str, float, Doc, int]]:
+        """The ACTIVE dispatches soonest due: (id, next attempt time, delivery, attempts made)."""
+        rows = self._db.execute(
+            "SELECT id, next_attempt_at, delivery, json_array_length(calls) FROM dispatches"
+            " WHERE next_attempt_at IS NOT NULL ORDER BY next_attempt_at LIMIT ?",
+            (limit,),
+        ).fetchall()
+        return [(row[0], row[1], orjson.loads(row[2]), row[3]) for row in rows]
+
+    def next_due_time(self) -> float | None:
+        row = self._db.execute(
+            "SELECT MIN(next_attempt_at) FROM dispatches WHERE next_attempt_at IS NOT NULL"
+        ).fetchone()
+        return row[0] if row else None
+
+    def active_dispatch_count(self) -> int:
+        return int(
+            self._db.execute("SELECT COUNT(*) FROM dispatches WHERE next_attempt_at IS NOT NULL").fetchone()[
+                0
+            ]
+        )
+
+    def record_attempt(self, dispatch_id: str, call: Doc, status: str, next_attempt_at: float | None) -> bool:
+        """Append an attempt's call and move the dispatch on; False if it had already ended
+        (its webhook was deleted meanwhile), in which case nothing changes."""
+        with self._write() as db:
+            row = db.execute(
+                "SELECT webhook_id FROM dispatches WHERE id = ? AND status = 'ACTIVE'", (dispatch_id,)
+            ).fetchone()
+            if row is None:
+                return False
+            db.execute(
+                "UPDATE dispatches SET calls = json_insert(calls, '$[#]', json(?)), status = ?,"
+                " next_attempt_at = ? WHERE id = ?",
+                (_dump(call), status, next_attempt_at, dispatch_id),
+            )
+            if status != "ACTIVE":
+                last = {"status": status, "finishedAt": call["finishedAt"], "removedAt": None}
+                db.execute("UPDATE webhooks SET last_dispatch = ? WHERE id = ?", (_dump(last), row[0]))
+        return True
+
+    # --- inboxes (the built-in receiver) -------------------------------------------------------
+
+    def get_inbox_behaviour(self, name: str) -> Doc | None:
+        row = self._db.execute("SELECT behaviour FROM inboxes WHERE name = ?", (name,)).fetchone()
+        return orjson.loads(row[0]) if row else None
+
+    def set_inbox_behaviour(self, name: str, behaviour: Doc) -> None:
+        with self._write() as db:
+            db.execute(
+                "INSERT INTO inboxes (name, behaviour) VALUES (?, ?)"
+                " ON CONFLICT (name) DO UPDATE SET behaviour = excluded.behaviour",
+                (name, _dump(behaviour)),
+            )
+
+    def add_inbox_message(self, name: str, message: Doc, behaviour: Doc | None) -> None:
+        """Record a message, and the inbox's behaviour after it consumed a scripted answer."""
+        with self._write() as db:
+            db.execute("INSERT INTO inbox_messages (inbox, message) VALUES (?, ?)", (name, _dump(message)))
+            if behaviour is not None:
+                db.execute("UPDATE inboxes SET behaviour = ? WHERE name = ?", (_dump(behaviour), name))
+
+    def inbox_messages(self, name: str, offset: int, limit: int) -> Page:
+        total = self._db.execute("SELECT COUNT(*) FROM inbox_messages WHERE inbox = ?", (name,)).fetchone()[0]
+        rows = self._db.execute(
+            "SELECT message FROM inbox_messages WHERE inbox = ? ORDER BY seq LIMIT ? OFFSET ?",
+            (name, limit, offset),
+        ).fetchall()
+        return Page(total, [orjson.loads(row[0]) for row in rows])
+
+    def clear_inbox(self, name: str) -> None:
+        with self._write() as db:
+            db.execute("DELETE FROM inbox_messages WHERE inbox = ?", (name,))
+            db.execute("DELETE FROM inboxes WHERE name = ?", (name,))

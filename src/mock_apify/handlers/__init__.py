@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ..http import Handler
-from . import actors, control, tasks, webhooks
+from . import actors, control, dispatches, inboxes, tasks, webhooks
 
 HANDLERS: dict[str, Handler] = {
     "webhooks_get": webhooks.webhooks_get,
@@ -21,8 +21,20 @@ HANDLERS: dict[str, Handler] = {
     "actorTasks_post": tasks.actorTasks_post,
     "actorTask_get": tasks.actorTask_get,
     "actorTask_delete": tasks.actorTask_delete,
+    "webhook_test_post": dispatches.webhook_test_post,
+    "webhook_webhookDispatches_get": dispatches.webhook_webhookDispatches_get,
+    "webhookDispatches_get": dispatches.webhookDispatches_get,
+    "webhookDispatch_get": dispatches.webhookDispatch_get,
     "mock_health_get": control.mock_health_get,
     "mock_reset_post": control.mock_reset_post,
     "mock_users_post": control.mock_users_post,
     "mock_openapi_get": control.mock_openapi_get,
+    "mock_clock_get": control.mock_clock_get,
+    "mock_clock_advance_post": control.mock_clock_advance_post,
+    "mock_dispatches_settle_post": control.mock_dispatches_settle_post,
+    "mock_render_template_post": control.mock_render_template_post,
+    "mock_inbox_post": inboxes.mock_inbox_post,
+    "mock_inbox_put": inboxes.mock_inbox_put,
+    "mock_inbox_get": inboxes.mock_inbox_get,
+    "mock_inbox_delete": inboxes.mock_inbox_delete,
 }

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from .. import __version__
-from ..errors import RecordNotFound, UsernameTaken
+from .. import __version__, payload_template
+from ..clock import VirtualClock
+from ..errors import InvalidRequest, RecordNotFound, SchemaValidation, UsernameTaken
 from ..http import Call, data_response, json_response
 from ..ids import new_id, new_token
 from ..storage import User
@@ -38,3 +39,51 @@ async def mock_users_post(call: Call) -> web.Response:
 
 async def mock_openapi_get(call: Call) -> web.Response:
     return json_response(call, call.emulator.document)
+
+
+def _clock_state(call: Call) -> dict[str, object]:
+    clock = call.emulator.clock
+    return {"mode": call.emulator.config.clock, "now": clock.now_iso(), "epochSeconds": clock.time()}
+
+
+async def mock_clock_get(call: Call) -> web.Response:
+    return data_response(call, _clock_state(call))
+
+
+async def mock_clock_advance_post(call: Call) -> web.Response:
+    assert call.body is not None
+    clock = call.emulator.clock
+    if not isinstance(clock, VirtualClock):
+        raise InvalidRequest("The clock is real; start the emulator with the virtual clock to move it.")
+    clock.advance(call.body["seconds"])
+    call.emulator.dispatcher.kick()
+    return data_response(call, _clock_state(call))
+
+
+async def mock_dispatches_settle_post(call: Call) -> web.Response:
+    body = call.body or {}
+    settled = await call.emulator.dispatcher.settle(
+        max_rounds=body.get("maxRounds") or 1000, time_limit=body.get("timeoutSecs") or 30.0
+    )
+    pending = call.emulator.storage.active_dispatch_count()
+    return data_response(call, {"settled": settled, "pending": pending, "clock": _clock_state(call)})
+
+
+async def mock_render_template_post(call: Call) -> web.Response:
+    """The exact bytes and headers a dispatch would send for a sample (or given) event."""
+    assert call.body is not None
+    body = call.body
+    context = payload_template.sample_context() | (body.get("context") or {})
+    interpolate = bool(body.get("shouldInterpolateStrings"))
+    rendered: dict[str, object] = {}
+    for field, render in (
+        ("payloadTemplate", payload_template.render_payload),
+        ("headersTemplate", payload_template.render_headers),
+    ):
+        try:
+            rendered[field] = render(body.get(field), context, interpolate_strings=interpolate)
+        except payload_template.TemplateError as error:
+            raise SchemaValidation(f"Invalid value provided in {field}: {error}") from None
+    payload = rendered["payloadTemplate"]
+    assert isinstance(payload, bytes)
+    return data_response(call, {"payload": payload.decode(), "headers": rendered["headersTemplate"]})

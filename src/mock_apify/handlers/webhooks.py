@@ -12,7 +12,7 @@ from ..pagination import PageRequest
 from ..storage import Doc, WebhookLimitReached
 
 
-def _get_webhook(call: Call) -> Doc:
+def get_webhook(call: Call) -> Doc:
     webhook = call.emulator.storage.get_webhook(call.user_id, call.path["webhookId"])
     if webhook is None:
         raise RecordNotFound("Webhook was not found")
@@ -43,13 +43,13 @@ async def webhooks_post(call: Call) -> web.Response:
 
 
 async def webhook_get(call: Call) -> web.Response:
-    return data_response(call, models.webhook_full(_get_webhook(call)))
+    return data_response(call, models.webhook_full(get_webhook(call)))
 
 
 async def webhook_put(call: Call) -> web.Response:
     assert call.body is not None
     storage = call.emulator.storage
-    webhook = _get_webhook(call)
+    webhook = get_webhook(call)
     merged = models.updated_webhook(webhook, call.body, call.emulator.clock.now_iso())
     if merged["condition"] != webhook["condition"]:
         check_condition_target(storage, call.user_id, merged["condition"])
@@ -59,7 +59,15 @@ async def webhook_put(call: Call) -> web.Response:
 
 
 async def webhook_delete(call: Call) -> web.Response:
-    if not call.emulator.storage.delete_webhook(call.user_id, call.path["webhookId"]):
+    """Deleting a webhook ends its pending dispatches as FAILED; their history stays readable."""
+    removal = {
+        "startedAt": None,
+        "finishedAt": call.emulator.clock.now_iso(),
+        "errorMessage": "Webhook was removed.",
+        "responseStatus": None,
+        "responseBody": None,
+    }
+    if not call.emulator.storage.delete_webhook(call.user_id, call.path["webhookId"], removal):
         raise RecordNotFound("Webhook was not found")
     return no_content()
 

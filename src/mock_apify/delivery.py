@@ -1,0 +1,98 @@
+"""One HTTP attempt of a dispatch: POST the rendered payload, never follow redirects, read at most
+a bounded part of the answer, and describe the outcome as a `calls` entry."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import aiohttp
+
+from .clock import Clock
+
+# Stored `responseBody` is cut to this many characters (documented in the README).
+RESPONSE_BODY_LIMIT = 2048
+# Never read more than this from a receiver, however large its answer.
+_READ_LIMIT = 64 * 1024
+# Headers the system sets; a headers template cannot override them.
+_SYSTEM = ("Content-Type", "X-Apify-Webhook", "X-Apify-Webhook-Dispatch-Id", "X-Apify-Request-Origin")
+_TRANSPORT = ("host", "content-length", "transfer-encoding", "connection")
+
+
+def request_headers(template_headers: dict[str, str], webhook_id: str, dispatch_id: str) -> dict[str, str]:
+    """The rendered headers template, with the system headers set over it (case-insensitively)."""
+    reserved = {name.lower() for name in _SYSTEM} | set(_TRANSPORT)
+    headers = {k: v for k, v in template_headers.items() if k.lower() not in reserved}
+    headers.update(
+        {
+            "Content-Type": "application/json",
+            "X-Apify-Webhook": webhook_id,
+            "X-Apify-Webhook-Dispatch-Id": dispatch_id,
+            "X-Apify-Request-Origin": "WEBHOOK",
+        }
+    )
+    return headers
+
+
+def new_session(max_in_flight: int) -> aiohttp.ClientSession:
+    connector = aiohttp.TCPConnector(limit=max_in_flight, force_close=True)
+    # Only the headers Apify documents (plus Host and Content-Length) are sent.
+    return aiohttp.ClientSession(
+        connector=connector,
+        skip_auto_headers=("User-Agent", "Accept", "Accept-Encoding"),
+        auto_decompress=False,
+    )
+
+
+def _error_text(error: BaseException) -> str:
+    if isinstance(error, aiohttp.ClientConnectorCertificateError | aiohttp.ClientSSLError):
+        return f"TLS error: {error}"
+    if isinstance(error, aiohttp.ClientConnectorError):
+        return f"Cannot send request: {error}"
+    return f"Cannot send request: {type(error).__name__}: {error}"
+
+
+async def attempt(
+    session: aiohttp.ClientSession, clock: Clock, delivery: dict[str, Any], time_limit: float
+) -> dict[str, Any]:
+    """Make one HTTP attempt; the returned call has `responseStatus` or `errorMessage`."""
+    started = clock.now_iso()
+    status: int | None = None
+    body: str | None = None
+    error: str | None = None
+    try:
+        async with session.post(
+            delivery["url"],
+            data=delivery["body"].encode(),
+            headers=delivery["headers"],
+            allow_redirects=False,
+            ssl=not delivery["ignoreSslErrors"],
+            timeout=aiohttp.ClientTimeout(total=time_limit),
+        ) as response:
+            status = response.status
+            raw = await response.content.read(_READ_LIMIT)
+            body = raw.decode("utf-8", errors="replace")[:RESPONSE_BODY_LIMIT]
+    except TimeoutError:
+        error = f"Request timed out after {time_limit:g} s"
+        status = body = None
+    except (aiohttp.ClientError, OSError, ValueError) as failure:
+        error = _error_text(failure)
+        status = body = None
+    return {
+        "startedAt": started,
+        "finishedAt": clock.now_iso(),
+        "errorMessage": error,
+        "responseStatus": status,
+        "responseBody": body,
+    }
+
+
+def succeeded(call: dict[str, Any]) -> bool:
+    status = call["responseStatus"]
+    return status is not None and 200 <= status < 300
+
+
+async def cancel_all(tasks: list[asyncio.Task[Any]]) -> None:
+    for task in tasks:
+        task.cancel()
+    await asyncio.gather(*tasks, return_exceptions=True)
