@@ -107,3 +107,47 @@ def test_bad_seed_file_is_a_clear_error(tmp_path: Path) -> None:
     )
     assert result.returncode != 0
     assert "users[0]: webhooks[0]" in result.stderr and "eventTypes" in result.stderr
+
+
+def test_render_template_prints_headers_and_exact_payload_bytes(tmp_path: Path) -> None:
+    template = tmp_path / "payload.json"
+    template.write_text('{"run": {{resource.id}}, "type": {{eventType}}, "none": {{resource.exitCode}}}')
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "mock_apify",
+            "render-template",
+            "--payload-file",
+            str(template),
+            "--headers",
+            '{"X-Kind": "run"}',
+        ],
+        capture_output=True,
+        timeout=30,
+    )
+    assert result.returncode == 0, result.stderr
+    head, _, payload = result.stdout.partition(b"\n\n")
+    assert head == b"X-Kind: run"
+    assert payload == b'{"run":"HG7ML7M8z78YcAPEB","type":"ACTOR.RUN.SUCCEEDED","none":null}'
+
+
+def test_render_template_reports_the_validation_error() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "mock_apify", "render-template", "--payload", '{"a": {{nope}}}'],
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    assert result.returncode == 1
+    assert "Invalid payload template variable: nope" in result.stderr and result.stdout == ""
+
+
+def test_clock_and_retry_settings_from_the_command_line() -> None:
+    process, url, _ = _start(
+        "--port", "0", "--db", ":memory:", "--clock", "virtual", "--retry-base-delay", "5"
+    )
+    try:
+        assert _get(f"{url}/_mock/clock")["data"]["mode"] == "virtual"
+    finally:
+        _stop(process, signal.SIGTERM)

@@ -316,3 +316,62 @@ async def test_pending_dispatches_resume_after_a_restart(tmp_path: Path, receive
 
 async def _arrived(receiver: Receiver, count: int) -> bool:
     return len(receiver.received) >= count
+
+
+class TestScaledRealTime:
+    @pytest.fixture
+    def config(self) -> Config:
+        return Config(db=MEMORY_DB, no_seed=True, port=0, retry_base_delay=0.01)
+
+    async def test_retries_run_in_real_time_with_a_small_base_delay(
+        self, api: Api, receiver: Receiver
+    ) -> None:
+        receiver.script = [500, 500]
+        dispatch = await api.test_webhook((await _hook(api, receiver.url))["id"])
+        await eventually(lambda: _status_is(api, dispatch["id"], "SUCCEEDED"))
+        calls = (await api.dispatch(dispatch["id"]))["calls"]
+        assert [c["responseStatus"] for c in calls] == [500, 500, 200]
+        starts = [_seconds(c["startedAt"]) for c in calls]
+        assert starts[1] - starts[0] >= 0.009 and starts[2] - starts[1] >= 0.019
+
+    async def test_a_held_receiver_does_not_hold_other_deliveries(self, api: Api, receiver: Receiver) -> None:
+        receiver.hold = asyncio.Event()
+        slow = await api.test_webhook((await _hook(api, receiver.url))["id"])
+        await asyncio.wait_for(receiver.arrived.wait(), 10)
+        other = await Receiver().start()
+        try:
+            fast = await api.test_webhook(
+                (
+                    await api.create_webhook(
+                        **webhook_fields(slow["webhook"]["condition"]["actorId"], requestUrl=other.url)
+                    )
+                )["id"]
+            )
+            await eventually(lambda: _status_is(api, fast["id"], "SUCCEEDED"))
+            assert (await api.dispatch(slow["id"]))["status"] == "ACTIVE"
+        finally:
+            receiver.hold.set()
+            await other.close()
+        await eventually(lambda: _status_is(api, slow["id"], "SUCCEEDED"))
+
+
+async def test_render_template_endpoint(api: Api) -> None:
+    status, body, _ = await api.call(
+        "POST",
+        "/_mock/render-template",
+        json={
+            "payloadTemplate": '{"text": "run {{resource.id}} ended", "data": {{eventData}}}',
+            "headersTemplate": '{"X-Event": {{eventType}}}',
+            "shouldInterpolateStrings": True,
+            "context": {"resource": {"id": "abc"}, "eventType": "ACTOR.RUN.FAILED"},
+        },
+        auth=False,
+    )
+    assert status == 200
+    assert body["data"]["headers"] == {"X-Event": "ACTOR.RUN.FAILED"}
+    payload = orjson.loads(body["data"]["payload"])
+    assert payload["text"] == "run abc ended" and payload["data"]["actorId"]
+    status, body, _ = await api.call(
+        "POST", "/_mock/render-template", json={"payloadTemplate": '{"a": {{b}}'}, auth=False
+    )
+    assert status == 400 and "payloadTemplate" in body["error"]["message"]

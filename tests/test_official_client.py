@@ -153,3 +153,17 @@ def test_actor_create_with_client_only_fields(client: ApifyClient) -> None:
     )
     fetched = client.actor(actor.id).get()
     assert fetched is not None and fetched.is_deprecated is False
+
+
+def test_webhook_test_and_dispatch_listings(client: ApifyClient, actor_id: str) -> None:
+    webhook = client.webhooks().create(
+        event_types=EVENTS, request_url="http://127.0.0.1:9/closed", actor_id=actor_id, do_not_retry=True
+    )
+    dispatch = client.webhook(webhook.id).test()
+    assert dispatch is not None and dispatch.id and dispatch.status == "ACTIVE"
+    assert [d.id for d in client.webhook(webhook.id).dispatches().list().items] == [dispatch.id]
+    assert [d.id for d in client.webhook_dispatches().list().items] == [dispatch.id]
+    assert [d.id for d in client.webhook_dispatches().iterate(desc=True)] == [dispatch.id]
+    fetched = client.webhook_dispatch(dispatch.id).get()
+    assert fetched is not None and fetched.webhook_id == webhook.id
+    assert client.webhook_dispatch("NoNeXiStEnTwH").get() is None

@@ -5,14 +5,17 @@ from __future__ import annotations
 import argparse
 import asyncio
 import ipaddress
+import json
 import logging
 import signal
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 from aiohttp import web
 from aiohttp.abc import AbstractAccessLogger
 
+from . import payload_template
 from .app import EMULATOR_KEY, create_app
 from .config import DEFAULT_PORT, MEMORY_DB, Config
 from .seed import SeedError
@@ -44,6 +47,26 @@ def _parser(defaults: Config) -> argparse.ArgumentParser:
     parser.add_argument("--db", default=defaults.db, help=f"SQLite file, or {MEMORY_DB} (env MOCK_APIFY_DB)")
     parser.add_argument("--seed", type=Path, default=defaults.seed, help="seed file (env MOCK_APIFY_SEED)")
     parser.add_argument("--no-seed", action="store_true", help="start with only the default user")
+    parser.add_argument(
+        "--clock",
+        choices=("real", "virtual"),
+        default=defaults.clock,
+        help="virtual: time moves only through /_mock/clock/advance (env MOCK_APIFY_CLOCK)",
+    )
+    parser.add_argument(
+        "--retry-base-delay",
+        type=float,
+        default=defaults.retry_base_delay,
+        metavar="SECONDS",
+        help="delay before the first retry, doubling after (env MOCK_APIFY_RETRY_BASE_DELAY, default 60)",
+    )
+    parser.add_argument(
+        "--delivery-timeout",
+        type=float,
+        default=defaults.delivery_timeout,
+        metavar="SECONDS",
+        help="per-attempt timeout of deliveries (env MOCK_APIFY_DELIVERY_TIMEOUT, default 120)",
+    )
     parser.add_argument("--quiet", action="store_true", help="no per-request log lines")
     return parser
 
@@ -85,16 +108,61 @@ async def serve(config: Config, *, log_requests: bool = True) -> None:
         print("mock-apify stopped", flush=True)
 
 
+def _render_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="mock-apify render-template",
+        description="Print the exact request a webhook dispatch would send for a sample event: the"
+        " rendered headers (one per line), a blank line, then the payload bytes.",
+    )
+    parser.add_argument("--payload", help="payload template text (default: Apify's default template)")
+    parser.add_argument("--payload-file", type=Path, help="read the payload template from a file")
+    parser.add_argument("--headers", help="headers template text")
+    parser.add_argument("--headers-file", type=Path, help="read the headers template from a file")
+    parser.add_argument("--interpolate-strings", action="store_true", help="as shouldInterpolateStrings")
+    parser.add_argument("--context", type=Path, help="JSON file with variables replacing the sample event's")
+    return parser
+
+
+def render_template(argv: list[str]) -> int:
+    args = _render_parser().parse_args(argv)
+    payload = args.payload_file.read_text() if args.payload_file else args.payload
+    headers = args.headers_file.read_text() if args.headers_file else args.headers
+    context = payload_template.sample_context()
+    if args.context:
+        context |= json.loads(args.context.read_text())
+    try:
+        rendered_headers = payload_template.render_headers(
+            headers, context, interpolate_strings=args.interpolate_strings
+        )
+        body = payload_template.render_payload(payload, context, interpolate_strings=args.interpolate_strings)
+    except payload_template.TemplateError as error:
+        print(f"mock-apify: invalid template: {error}", file=sys.stderr)
+        return 1
+    for name, value in rendered_headers.items():
+        sys.stdout.write(f"{name}: {value}\n")
+    sys.stdout.write("\n")
+    sys.stdout.flush()
+    sys.stdout.buffer.write(body)
+    sys.stdout.buffer.flush()
+    return 0
+
+
 def main(argv: list[str] | None = None) -> None:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["render-template"]:
+        sys.exit(render_template(argv[1:]))
     defaults = Config.from_env()
     args = _parser(defaults).parse_args(argv)
-    config = Config(
+    config = replace(
+        defaults,
         host=args.host,
         port=args.port,
         db=args.db,
         seed=args.seed,
         no_seed=args.no_seed,
-        max_webhooks_per_user=defaults.max_webhooks_per_user,
+        clock=args.clock,
+        retry_base_delay=args.retry_base_delay,
+        delivery_timeout=args.delivery_timeout,
     )
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s", stream=sys.stderr)
     try:
