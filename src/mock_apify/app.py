@@ -13,7 +13,8 @@ from .config import Config
 from .dispatcher import Dispatcher
 from .handlers import HANDLERS
 from .http import Handler, make_dispatch
-from .openapi import Operation, load_document, operations, path_aliases
+from .lifecycle import Lifecycle
+from .openapi import Operation, SchemaCheck, load_document, operations, path_aliases
 from .routing import Router
 from .seed import load_seed
 from .storage import Storage, User
@@ -35,10 +36,19 @@ class Emulator:
             raise RuntimeError(f"operations and handlers differ: {sorted(missing)}")
         self.handlers: dict[str, Handler] = HANDLERS
         self.router = Router(self.operations.values(), path_aliases(self.document))
+        self._checks: dict[str, SchemaCheck] = {}
         self.clock: Clock = VirtualClock() if config.clock == "virtual" else Clock()
         self.storage = Storage(config.db)
         self.dispatcher = Dispatcher(self.storage, self.clock, config)
+        self.lifecycle = Lifecycle(self.storage, self.clock, self.dispatcher, config.max_webhooks_per_user)
         self._seed()
+
+    def schema_check(self, name: str) -> SchemaCheck:
+        """A compiled validator for one of the document's component schemas (compiled once)."""
+        if name not in self._checks:
+            schema = {"$ref": f"#/components/schemas/{name}"}
+            self._checks[name] = SchemaCheck(schema, self.document["components"])
+        return self._checks[name]
 
     def _seed(self) -> None:
         """The default user always exists; the seed file adds users and their records once."""
@@ -67,7 +77,9 @@ def create_app(config: Config | None = None) -> web.Application:
 
     async def lifecycle(_app: web.Application) -> AsyncIterator[None]:
         await emulator.dispatcher.start()
+        await emulator.lifecycle.start()
         yield
+        await emulator.lifecycle.stop()
         await emulator.dispatcher.stop()
         emulator.close()
 

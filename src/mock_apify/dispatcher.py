@@ -8,7 +8,6 @@ a crash mid-attempt leaves the dispatch due again (at-least-once, like Apify).""
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from dataclasses import dataclass
 from typing import Any
@@ -16,7 +15,7 @@ from typing import Any
 import aiohttp
 
 from . import delivery, payload_template
-from .clock import Clock, VirtualClock
+from .clock import Clock
 from .config import Config
 from .ids import iso, new_id
 from .storage import Doc, Storage
@@ -74,7 +73,7 @@ class Dispatcher:
         self._clock = clock
         self._config = config
         self._wake = asyncio.Event()
-        self._quiet = asyncio.Event()
+        self.quiet = asyncio.Event()
         self._in_flight: dict[str, asyncio.Task[None]] = {}
         self._loop_task: asyncio.Task[None] | None = None
         self._session: aiohttp.ClientSession | None = None
@@ -96,7 +95,7 @@ class Dispatcher:
 
     def kick(self) -> None:
         """Something changed (new dispatch, clock moved): look at the database again."""
-        self._quiet.clear()
+        self.quiet.clear()
         self._wake.set()
 
     # --- making dispatches -------------------------------------------------------------------
@@ -129,7 +128,7 @@ class Dispatcher:
             self._wake.clear()
             next_due = self._start_due()
             if not self._in_flight and (next_due is None or next_due > self._clock.time()):
-                self._quiet.set()
+                self.quiet.set()
             await self._clock.wait(self._wake, next_due)
 
     def _start_due(self) -> float | None:
@@ -170,28 +169,5 @@ class Dispatcher:
             self._in_flight.pop(dispatch_id, None)
             self.kick()
 
-    # --- waiting for quiet (tests) -----------------------------------------------------------
-
-    async def settle(self, *, max_rounds: int, time_limit: float) -> bool:
-        """Run attempts until no dispatch is pending. With a virtual clock, time jumps straight to
-        each next retry; with a real one, this waits. False when a bound is hit first."""
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + time_limit
-        for _ in range(max_rounds):
-            remaining = deadline - loop.time()
-            if remaining <= 0:
-                return False
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._quiet.wait(), remaining)
-            if not self._quiet.is_set():
-                return False
-            next_due = self._storage.next_due_time()
-            if next_due is None:
-                return True
-            if isinstance(self._clock, VirtualClock):
-                self._clock.set(next_due)
-                self.kick()
-            else:
-                await asyncio.sleep(min(max(0.0, next_due - self._clock.time()), deadline - loop.time(), 1.0))
-                self.kick()
-        return False
+    def next_due(self) -> float | None:
+        return self._storage.next_due_time()

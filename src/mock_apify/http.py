@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 import orjson
 from aiohttp import web
 
-from .auth import authenticate
+from .auth import authenticate, request_token
 from .body import parse_json_object, read_body
 from .errors import ApiError, InvalidRequest, MethodNotAllowed
 from .storage import User
@@ -85,7 +85,9 @@ async def _call(emulator: Emulator, request: web.Request) -> web.StreamResponse:
     if override:
         method = override.upper()
     operation, path_params = emulator.router.resolve(method, request.path)
-    user = authenticate(emulator.storage, request) if operation.needs_auth else None
+    user = None
+    if operation.needs_auth and not (operation.auth_optional and request_token(request) is None):
+        user = authenticate(emulator.storage, request)
     query = operation.parse_query(request.query)
     body: dict[str, Any] | None = None
     if operation.has_body:

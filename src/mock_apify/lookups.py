@@ -48,6 +48,5 @@ def check_condition_target(storage: Storage, user_id: str, condition: dict[str, 
         raise RecordNotFound("Actor was not found")
     if "actorTaskId" in condition and storage.get_task(user_id, condition["actorTaskId"]) is None:
         raise RecordNotFound("Actor task was not found")
-    if "actorRunId" in condition:
-        # Runs are not emulated yet, so no run can be named.
+    if "actorRunId" in condition and storage.get_job("run", condition["actorRunId"], user_id) is None:
         raise RecordNotFound("Actor run was not found")

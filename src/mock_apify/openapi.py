@@ -60,7 +60,7 @@ def _describe(error: Any) -> str:
     return f"Invalid value provided in {where or 'input'}: {error.message}"
 
 
-class _SchemaCheck:
+class SchemaCheck:
     """A compiled validator whose refs resolve against the document's components."""
 
     def __init__(self, schema: Mapping[str, Any], components: Mapping[str, Any]) -> None:
@@ -106,14 +106,18 @@ class Operation:
         self.path = path
         self.operation_id: str = spec["operationId"]
         self.path_params: tuple[str, ...] = tuple(_PARAM.findall(path))
-        self.needs_auth = spec.get("security", document.get("security")) != []
+        security = spec.get("security", document.get("security"))
+        self.needs_auth = security != []
+        # `{}` among the alternatives: a token is checked when sent, but none is needed (Apify lets
+        # anyone with a run's hard-to-guess ID read it).
+        self.auth_optional = {} in (security or [])
         params = [_resolve(p, document) for p in spec.get("parameters", [])]
         query = [p for p in params if p["in"] == "query"]
         self.query_params = tuple(
             QueryParam(p["name"], p.get("schema", {}).get("type", "string"), bool(p.get("required")))
             for p in query
         )
-        self._query_check = _SchemaCheck(
+        self._query_check = SchemaCheck(
             {
                 "type": "object",
                 "properties": {p["name"]: p.get("schema", {}) for p in query},
@@ -127,7 +131,7 @@ class Operation:
         json_body = body.get("content", {}).get("application/json")
         self.has_body = json_body is not None
         self.body_required = bool(json_body and body.get("required"))
-        self._body_check = _SchemaCheck(json_body["schema"], components) if json_body else None
+        self._body_check = SchemaCheck(json_body["schema"], components) if json_body else None
 
     def parse_query(self, query: Mapping[str, str]) -> dict[str, Any]:
         """Coerce and validate the declared query parameters; undeclared ones are ignored."""

@@ -50,10 +50,14 @@ def _load_user(emulator: Emulator, entry: dict[str, Any], now: str) -> None:
     if not storage.add_user(user, now) and storage.user_by_id(user.id) != user:
         raise SeedError(f"user {user.username!r} clashes with an existing user id, username or token")
     for index, actor_entry in enumerate(entry.get("actors", [])):
-        body = _checked(emulator, "acts_post", actor_entry, ("id", "tasks"), f"actors[{index}]")
+        body = _checked(emulator, "acts_post", actor_entry, ("id", "tasks", "behaviour"), f"actors[{index}]")
         actor = models.new_actor(body, user.id, user.username, now) | {"id": actor_entry["id"]}
         if not storage.insert_actor(actor):
             raise SeedError(f"Actor {actor['name']!r} of {user.username!r} is listed twice")
+        if "behaviour" in actor_entry:
+            if problem := emulator.schema_check("MockActorBehaviour").first_error(actor_entry["behaviour"]):
+                raise SeedError(f"actors[{index}].behaviour: {problem}")
+            storage.set_behaviour(actor, actor_entry["behaviour"])
         for task_index, task_entry in enumerate(actor_entry.get("tasks", [])):
             where = f"actors[{index}].tasks[{task_index}]"
             body = _checked(emulator, "actorTasks_post", task_entry | {"actId": actor["id"]}, ("id",), where)

@@ -81,6 +81,41 @@ CREATE TABLE IF NOT EXISTS dispatches (
 CREATE UNIQUE INDEX IF NOT EXISTS dispatches_by_user ON dispatches (user_id, user_n);
 CREATE UNIQUE INDEX IF NOT EXISTS dispatches_by_webhook ON dispatches (webhook_id, webhook_n);
 CREATE INDEX IF NOT EXISTS dispatches_due ON dispatches (next_attempt_at) WHERE next_attempt_at IS NOT NULL;
+-- Actor runs and builds ("jobs"): `plan` lists the status changes still to come, the first due
+-- at `next_at`; `log` is the job's log text.
+CREATE TABLE IF NOT EXISTS jobs (
+    seq INTEGER PRIMARY KEY,
+    id TEXT NOT NULL UNIQUE,
+    kind TEXT NOT NULL,
+    user_id TEXT NOT NULL,
+    act_id TEXT NOT NULL,
+    task_id TEXT,
+    doc BLOB NOT NULL,
+    log TEXT NOT NULL,
+    plan BLOB NOT NULL,
+    next_at REAL,
+    input BLOB NOT NULL
+);
+CREATE INDEX IF NOT EXISTS jobs_by_user ON jobs (user_id, kind, seq);
+CREATE INDEX IF NOT EXISTS jobs_by_actor ON jobs (act_id, kind, seq);
+CREATE INDEX IF NOT EXISTS jobs_by_task ON jobs (task_id, seq);
+CREATE INDEX IF NOT EXISTS jobs_due ON jobs (next_at) WHERE next_at IS NOT NULL;
+CREATE TABLE IF NOT EXISTS datasets (
+    id TEXT PRIMARY KEY,
+    user_id TEXT NOT NULL,
+    item_count INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE IF NOT EXISTS dataset_items (
+    dataset_id TEXT NOT NULL,
+    n INTEGER NOT NULL,
+    item BLOB NOT NULL,
+    PRIMARY KEY (dataset_id, n)
+);
+CREATE TABLE IF NOT EXISTS behaviours (
+    actor_id TEXT PRIMARY KEY,
+    user_id TEXT NOT NULL,
+    behaviour BLOB NOT NULL
+);
 CREATE TABLE IF NOT EXISTS inboxes (
     name TEXT PRIMARY KEY,
     behaviour BLOB NOT NULL
@@ -94,7 +129,7 @@ CREATE INDEX IF NOT EXISTS inbox_messages_by_inbox ON inbox_messages (inbox, seq
 """
 
 # Tables holding per-user documents, in the order a user's records are wiped.
-_USER_TABLES = ("dispatches", "webhooks", "tasks", "actors")
+_USER_TABLES = ("dispatches", "webhooks", "jobs", "behaviours", "tasks", "actors")
 
 
 @dataclass(frozen=True)
@@ -114,13 +149,14 @@ class WebhookLimitReached(Exception):
     """The user already has the maximum number of webhooks."""
 
 
-def _dump(doc: Doc) -> bytes:
+def _dump(doc: Any) -> bytes:
     return orjson.dumps(doc)
 
 
 class Storage:
     def __init__(self, path: str) -> None:
         self._db = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+        self._depth = 0
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=NORMAL")
         self._db.execute("PRAGMA busy_timeout=5000")
@@ -130,15 +166,28 @@ class Storage:
         self._db.close()
 
     @contextmanager
-    def _write(self) -> Iterator[sqlite3.Connection]:
-        """One transaction; BEGIN IMMEDIATE takes the write lock up front so checks and writes are atomic."""
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """One transaction; BEGIN IMMEDIATE takes the write lock up front so checks and writes are
+        atomic. Nested use joins the outer transaction, so several writes can commit as one."""
+        if self._depth:
+            self._depth += 1
+            try:
+                yield self._db
+            finally:
+                self._depth -= 1
+            return
         self._db.execute("BEGIN IMMEDIATE")
+        self._depth = 1
         try:
             yield self._db
         except BaseException:
+            self._depth = 0
             self._db.execute("ROLLBACK")
             raise
+        self._depth = 0
         self._db.execute("COMMIT")
+
+    _write = transaction
 
     # --- users -------------------------------------------------------------------------------
 
@@ -167,13 +216,17 @@ class Storage:
 
     def wipe_all(self) -> None:
         with self._write() as db:
-            for table in (*_USER_TABLES, "users", "inboxes", "inbox_messages"):
+            for table in (*_USER_TABLES, "datasets", "dataset_items", "users", "inboxes", "inbox_messages"):
                 db.execute(f"DELETE FROM {table}")
 
     def wipe_user(self, user_id: str) -> None:
         """Delete a user's records; the user and its token stay valid."""
         with self._write() as db:
-            for table in _USER_TABLES:
+            db.execute(
+                "DELETE FROM dataset_items WHERE dataset_id IN (SELECT id FROM datasets WHERE user_id = ?)",
+                (user_id,),
+            )
+            for table in (*_USER_TABLES, "datasets"):
                 db.execute(f"DELETE FROM {table} WHERE user_id = ?", (user_id,))
             db.execute("UPDATE users SET dispatch_count = 0 WHERE id = ?", (user_id,))
 
@@ -221,6 +274,11 @@ class Storage:
 
     def get_actor(self, user_id: str, actor_id: str) -> Doc | None:
         return self._get("actors", user_id, actor_id)
+
+    def actor_by_id(self, actor_id: str) -> Doc | None:
+        """Any user's Actor (for the unauthenticated emulator-control endpoints)."""
+        row = self._db.execute("SELECT doc FROM actors WHERE id = ?", (actor_id,)).fetchone()
+        return orjson.loads(row[0]) if row else None
 
     def get_actor_by_name(self, user_id: str, name: str) -> Doc | None:
         return self._get_by_name("actors", user_id, name)
@@ -514,3 +572,158 @@ class Storage:
         with self._write() as db:
             db.execute("DELETE FROM inbox_messages WHERE inbox = ?", (name,))
             db.execute("DELETE FROM inboxes WHERE name = ?", (name,))
+
+    # --- jobs: Actor runs and builds ----------------------------------------------------------
+
+    def insert_job(self, kind: str, job: Doc, log: str, plan: list[Doc], job_input: Any) -> None:
+        with self._write() as db:
+            db.execute(
+                "INSERT INTO jobs (id, kind, user_id, act_id, task_id, doc, log, plan, next_at, input)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    job["id"],
+                    kind,
+                    job["userId"],
+                    job["actId"],
+                    job.get("actorTaskId"),
+                    _dump(job),
+                    log,
+                    _dump(plan),
+                    plan[0]["at"] if plan else None,
+                    orjson.dumps(job_input),
+                ),
+            )
+            if kind == "run":
+                db.execute(
+                    "INSERT INTO datasets (id, user_id) VALUES (?, ?)",
+                    (job["defaultDatasetId"], job["userId"]),
+                )
+
+    def update_job(self, job: Doc, log_lines: str, plan: list[Doc]) -> None:
+        """Store a job's new state, append to its log and replace its remaining plan."""
+        with self._write() as db:
+            db.execute(
+                "UPDATE jobs SET doc = ?, log = log || ?, plan = ?, next_at = ? WHERE id = ?",
+                (_dump(job), log_lines, _dump(plan), plan[0]["at"] if plan else None, job["id"]),
+            )
+
+    def get_job(self, kind: str, job_id: str, user_id: str | None = None) -> Doc | None:
+        """A run or build by ID; without `user_id` anyone with the ID may read it, as on Apify."""
+        row = self._db.execute(
+            "SELECT doc FROM jobs WHERE id = ? AND kind = ? AND (? IS NULL OR user_id = ?)",
+            (job_id, kind, user_id, user_id),
+        ).fetchone()
+        return orjson.loads(row[0]) if row else None
+
+    def job_state(self, job_id: str) -> tuple[str, Doc, str, list[Doc]] | None:
+        """(kind, doc, log, plan) of a job."""
+        row = self._db.execute("SELECT kind, doc, log, plan FROM jobs WHERE id = ?", (job_id,)).fetchone()
+        return (row[0], orjson.loads(row[1]), row[2], orjson.loads(row[3])) if row else None
+
+    def job_input(self, job_id: str) -> Any:
+        row = self._db.execute("SELECT input FROM jobs WHERE id = ?", (job_id,)).fetchone()
+        return orjson.loads(row[0]) if row else None
+
+    def job_log(self, job_id: str) -> str | None:
+        row = self._db.execute("SELECT log FROM jobs WHERE id = ?", (job_id,)).fetchone()
+        return row[0] if row else None
+
+    def list_jobs(
+        self,
+        kind: str,
+        user_id: str,
+        offset: int,
+        limit: int,
+        desc: bool,
+        *,
+        act_id: str | None = None,
+        task_id: str | None = None,
+    ) -> Page:
+        where, params = "user_id = ? AND kind = ?", [user_id, kind]
+        if act_id is not None:
+            where, params = where + " AND act_id = ?", [*params, act_id]
+        if task_id is not None:
+            where, params = where + " AND task_id = ?", [*params, task_id]
+        total = self._db.execute(f"SELECT COUNT(*) FROM jobs WHERE {where}", params).fetchone()[0]
+        order = "DESC" if desc else "ASC"
+        rows = self._db.execute(
+            f"SELECT doc FROM jobs WHERE {where} ORDER BY seq {order} LIMIT ? OFFSET ?",
+            [*params, limit, offset],
+        ).fetchall()
+        return Page(total, [orjson.loads(row[0]) for row in rows])
+
+    def latest_job(
+        self, kind: str, user_id: str, *, act_id: str | None = None, task_id: str | None = None
+    ) -> Doc | None:
+        page = self.list_jobs(kind, user_id, 0, 1, True, act_id=act_id, task_id=task_id)
+        return page.items[0] if page.items else None
+
+    def due_jobs(self, now: float) -> list[str]:
+        rows = self._db.execute(
+            "SELECT id FROM jobs WHERE next_at IS NOT NULL AND next_at <= ? ORDER BY next_at", (now,)
+        ).fetchall()
+        return [row[0] for row in rows]
+
+    def next_job_time(self) -> float | None:
+        row = self._db.execute("SELECT MIN(next_at) FROM jobs WHERE next_at IS NOT NULL").fetchone()
+        return row[0] if row else None
+
+    def matching_webhooks(
+        self, user_id: str, act_id: str, task_id: str | None, run_id: str | None
+    ) -> list[Doc]:
+        """The user's webhooks whose condition names this Actor, task or run."""
+        rows = self._db.execute(
+            f"SELECT {self._WEBHOOK_COLUMNS} FROM webhooks WHERE user_id = ? AND"
+            " (actor_id = ? OR actor_task_id = ? OR actor_run_id = ?) ORDER BY seq",
+            (user_id, act_id, task_id, run_id),
+        ).fetchall()
+        return [self._webhook(row) for row in rows]
+
+    # --- behaviours and datasets -------------------------------------------------------------
+
+    def get_behaviour(self, actor_id: str) -> Doc | None:
+        row = self._db.execute("SELECT behaviour FROM behaviours WHERE actor_id = ?", (actor_id,)).fetchone()
+        return orjson.loads(row[0]) if row else None
+
+    def set_behaviour(self, actor: Doc, behaviour: Doc) -> None:
+        with self._write() as db:
+            db.execute(
+                "INSERT INTO behaviours (actor_id, user_id, behaviour) VALUES (?, ?, ?)"
+                " ON CONFLICT (actor_id) DO UPDATE SET behaviour = excluded.behaviour",
+                (actor["id"], actor["userId"], _dump(behaviour)),
+            )
+
+    def add_dataset_items(self, dataset_id: str, items: list[Any]) -> None:
+        with self._write() as db:
+            count = db.execute(
+                "UPDATE datasets SET item_count = item_count + ? WHERE id = ? RETURNING item_count",
+                (len(items), dataset_id),
+            ).fetchone()[0]
+            first = count - len(items) + 1
+            db.executemany(
+                "INSERT INTO dataset_items (dataset_id, n, item) VALUES (?, ?, ?)",
+                [(dataset_id, first + i, _dump(item)) for i, item in enumerate(items)],
+            )
+
+    def dataset_owner(self, dataset_id: str) -> str | None:
+        row = self._db.execute("SELECT user_id FROM datasets WHERE id = ?", (dataset_id,)).fetchone()
+        return row[0] if row else None
+
+    def dataset_total(self, dataset_id: str, user_id: str) -> int | None:
+        row = self._db.execute(
+            "SELECT item_count FROM datasets WHERE id = ? AND user_id = ?", (dataset_id, user_id)
+        ).fetchone()
+        return row[0] if row else None
+
+    def dataset_items(self, dataset_id: str, total: int, offset: int, limit: int, desc: bool) -> list[Any]:
+        if desc:
+            rows = self._db.execute(
+                "SELECT item FROM dataset_items WHERE dataset_id = ? AND n <= ? ORDER BY n DESC LIMIT ?",
+                (dataset_id, total - offset, limit),
+            ).fetchall()
+        else:
+            rows = self._db.execute(
+                "SELECT item FROM dataset_items WHERE dataset_id = ? AND n > ? ORDER BY n LIMIT ?",
+                (dataset_id, offset, limit),
+            ).fetchall()
+        return [orjson.loads(row[0]) for row in rows]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ..http import Handler
-from . import actors, control, dispatches, inboxes, tasks, webhooks
+from . import actors, control, dispatches, inboxes, runs, tasks, webhooks
 
 HANDLERS: dict[str, Handler] = {
     "webhooks_get": webhooks.webhooks_get,
@@ -25,6 +25,22 @@ HANDLERS: dict[str, Handler] = {
     "webhook_webhookDispatches_get": dispatches.webhook_webhookDispatches_get,
     "webhookDispatches_get": dispatches.webhookDispatches_get,
     "webhookDispatch_get": dispatches.webhookDispatch_get,
+    "act_runs_post": runs.act_runs_post,
+    "act_runs_get": runs.act_runs_get,
+    "act_run_get": runs.act_run_get,
+    "actorTask_runs_post": runs.actorTask_runs_post,
+    "actorTask_runs_get": runs.actorTask_runs_get,
+    "actorRuns_get": runs.actorRuns_get,
+    "actorRun_get": runs.actorRun_get,
+    "actorRun_abort_post": runs.actorRun_abort_post,
+    "actorRun_resurrect_post": runs.actorRun_resurrect_post,
+    "actorRun_log_get": runs.actorRun_log_get,
+    "actorRun_dataset_items_get": runs.actorRun_dataset_items_get,
+    "log_get": runs.log_get,
+    "dataset_items_get": runs.dataset_items_get,
+    "act_builds_post": runs.act_builds_post,
+    "actorBuild_get": runs.actorBuild_get,
+    "actorBuild_abort_post": runs.actorBuild_abort_post,
     "mock_health_get": control.mock_health_get,
     "mock_reset_post": control.mock_reset_post,
     "mock_users_post": control.mock_users_post,
@@ -33,6 +49,11 @@ HANDLERS: dict[str, Handler] = {
     "mock_clock_advance_post": control.mock_clock_advance_post,
     "mock_dispatches_settle_post": control.mock_dispatches_settle_post,
     "mock_render_template_post": control.mock_render_template_post,
+    "mock_actor_behaviour_put": control.mock_actor_behaviour_put,
+    "mock_actor_behaviour_get": control.mock_actor_behaviour_get,
+    "mock_actor_run_status_post": control.mock_actor_run_status_post,
+    "mock_actor_build_status_post": control.mock_actor_build_status_post,
+    "mock_actor_run_get": control.mock_actor_run_get,
     "mock_inbox_post": inboxes.mock_inbox_post,
     "mock_inbox_put": inboxes.mock_inbox_put,
     "mock_inbox_get": inboxes.mock_inbox_get,

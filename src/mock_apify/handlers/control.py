@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from .. import __version__, payload_template
+from .. import __version__, jobs, payload_template
 from ..clock import VirtualClock
 from ..errors import InvalidRequest, RecordNotFound, SchemaValidation, UsernameTaken
 from ..http import Call, data_response, json_response
 from ..ids import new_id, new_token
+from ..settle import settle
 from ..storage import User
 
 
@@ -57,13 +58,18 @@ async def mock_clock_advance_post(call: Call) -> web.Response:
         raise InvalidRequest("The clock is real; start the emulator with the virtual clock to move it.")
     clock.advance(call.body["seconds"])
     call.emulator.dispatcher.kick()
+    call.emulator.lifecycle.kick()
     return data_response(call, _clock_state(call))
 
 
 async def mock_dispatches_settle_post(call: Call) -> web.Response:
     body = call.body or {}
-    settled = await call.emulator.dispatcher.settle(
-        max_rounds=body.get("maxRounds") or 1000, time_limit=body.get("timeoutSecs") or 30.0
+    emulator = call.emulator
+    settled = await settle(
+        [emulator.lifecycle, emulator.dispatcher],
+        emulator.clock,
+        max_rounds=body.get("maxRounds") or 1000,
+        time_limit=body.get("timeoutSecs") or 30.0,
     )
     pending = call.emulator.storage.active_dispatch_count()
     return data_response(call, {"settled": settled, "pending": pending, "clock": _clock_state(call)})
@@ -87,3 +93,54 @@ async def mock_render_template_post(call: Call) -> web.Response:
     payload = rendered["payloadTemplate"]
     assert isinstance(payload, bytes)
     return data_response(call, {"payload": payload.decode(), "headers": rendered["headersTemplate"]})
+
+
+def _any_actor(call: Call) -> dict[str, object]:
+    actor = call.emulator.storage.actor_by_id(call.path["actorId"])
+    if actor is None:
+        raise RecordNotFound("Actor was not found")
+    return actor
+
+
+async def mock_actor_behaviour_put(call: Call) -> web.Response:
+    """How the Actor's future runs and builds end (fixtures can set the same)."""
+    actor = _any_actor(call)
+    behaviour = call.body or {}
+    call.emulator.storage.set_behaviour(actor, behaviour)
+    return data_response(call, {"actorId": actor["id"], **behaviour})
+
+
+async def mock_actor_behaviour_get(call: Call) -> web.Response:
+    actor = _any_actor(call)
+    return data_response(
+        call, {"actorId": actor["id"], **(call.emulator.storage.get_behaviour(str(actor["id"])) or {})}
+    )
+
+
+async def _move(call: Call, kind: str, key: str) -> web.Response:
+    assert call.body is not None
+    job = call.emulator.storage.get_job(kind, call.path[key])
+    if job is None:
+        raise RecordNotFound("Actor run was not found" if kind == jobs.RUN else "Actor build was not found")
+    if call.body.get("items") and kind != jobs.RUN:
+        raise InvalidRequest("Only runs have a dataset for items.")
+    return data_response(call, call.emulator.lifecycle.move(job["id"], call.body))
+
+
+async def mock_actor_run_status_post(call: Call) -> web.Response:
+    return await _move(call, jobs.RUN, "runId")
+
+
+async def mock_actor_build_status_post(call: Call) -> web.Response:
+    return await _move(call, jobs.BUILD, "buildId")
+
+
+async def mock_actor_run_get(call: Call) -> web.Response:
+    """A run with what Apify's API does not show in one place: its input and its log."""
+    storage = call.emulator.storage
+    run = storage.get_job(jobs.RUN, call.path["runId"])
+    if run is None:
+        raise RecordNotFound("Actor run was not found")
+    return data_response(
+        call, {"run": run, "input": storage.job_input(run["id"]), "log": storage.job_log(run["id"])}
+    )
