@@ -227,15 +227,18 @@ async def _log(call: Call, job_id: str) -> web.StreamResponse:
     response = web.StreamResponse(headers={"Content-Type": "text/plain; charset=utf-8"})
     await response.prepare(call.request)
     sent = 0
-    for _ in range(MAX_WAIT_SECS * 60):  # bounded: a stream ends within an hour
-        _kind, job, log, _plan = storage.job_state(job_id) or state
-        if len(log) > sent:
-            await response.write(log[sent:].encode())
-            sent = len(log)
-        if job["status"] in jobs.TERMINAL:
-            break
-        await lifecycle.wait_changed(job_id, 1.0)
-    await response.write_eof()
+    try:
+        for _ in range(MAX_WAIT_SECS * 60):  # bounded: a stream ends within an hour
+            _kind, job, log, _plan = storage.job_state(job_id) or state
+            if len(log) > sent:
+                await response.write(log[sent:].encode())
+                sent = len(log)
+            if job["status"] in jobs.TERMINAL:
+                break
+            await lifecycle.wait_changed(job_id, 1.0)
+        await response.write_eof()
+    except ConnectionResetError:
+        pass  # the reader went away, as clients do once the run has ended
     return response
 
 
@@ -259,6 +262,7 @@ async def _items(call: Call, dataset_id: str, owner_id: str) -> web.Response:
         "X-Apify-Pagination-Limit": str(page.limit),
         "X-Apify-Pagination-Count": str(len(items)),
         "X-Apify-Pagination-Total": str(total),
+        "X-Apify-Pagination-Desc": "true" if page.desc else "false",
     }
     return json_response(call, items, headers=headers)
 
