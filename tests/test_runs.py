@@ -6,13 +6,16 @@ from __future__ import annotations
 import asyncio
 import base64
 import json
+from pathlib import Path
 from typing import Any
 
+import aiohttp
 import orjson
 import pytest
+from aiohttp.test_utils import TestServer
 
 from conftest import Api
-from mock_apify import Config
+from mock_apify import Config, create_app
 from mock_apify.config import MEMORY_DB
 from receivers import Receiver, eventually
 
@@ -368,3 +371,68 @@ async def test_webhook_test_carries_the_latest_run(bench: Bench, receiver: Recei
 
 async def _arrived(receiver: Receiver) -> bool:
     return bool(receiver.received)
+
+
+async def test_a_restart_loses_neither_a_run_nor_its_due_event(tmp_path: Path) -> None:
+    config = Config(db=str(tmp_path / "runs.db"), no_seed=True, port=0, clock="virtual")
+    server = TestServer(create_app(config), host="127.0.0.1")
+    await server.start_server()
+    async with aiohttp.ClientSession() as session:
+        bench = await Bench(Api(session, str(server.make_url("")).rstrip("/"))).setup()
+        await bench.behave(status="SUCCEEDED", afterSecs=3600)
+        run = await bench.start()
+        # CREATED is delivered (due now); SUCCEEDED is an hour of virtual time away.
+        await eventually(lambda: _delivered(bench, "actor", 1))
+    await server.close()
+
+    server = TestServer(create_app(config), host="127.0.0.1")
+    await server.start_server()
+    async with aiohttp.ClientSession() as session:
+        bench.api = Api(session, str(server.make_url("")).rstrip("/"))
+        assert (await bench.run(run["id"]))["status"] == "RUNNING"
+        assert (await bench.api.settle())["settled"] is True  # the hour passes in virtual time
+        assert (await bench.run(run["id"]))["status"] == "SUCCEEDED"
+        _, body, _ = await bench.api.call("GET", "/v2/webhook-dispatches")
+        events = [
+            d["eventType"] for d in body["data"]["items"] if d["webhook"]["requestUrl"].endswith("/actor")
+        ]
+        assert events == ["ACTOR.RUN.CREATED", "ACTOR.RUN.SUCCEEDED"]
+    await server.close()
+
+
+async def test_seed_files_set_actor_behaviour(tmp_path: Path) -> None:
+    seed = tmp_path / "seed.json"
+    seed.write_text(
+        json.dumps(
+            {
+                "users": [
+                    {
+                        "id": "SeedUser000000001",
+                        "username": "seeded",
+                        "token": "seed-token",
+                        "actors": [
+                            {
+                                "id": "SeedActor00000001",
+                                "name": "flaky",
+                                "behaviour": {"run": {"status": "FAILED", "exitCode": 2}},
+                            }
+                        ],
+                    }
+                ]
+            }
+        )
+    )
+    config = Config(db=MEMORY_DB, port=0, clock="virtual", seed=seed)
+    server = TestServer(create_app(config), host="127.0.0.1")
+    await server.start_server()
+    async with aiohttp.ClientSession() as session:
+        api = Api(session, str(server.make_url("")).rstrip("/"), token="seed-token")
+        status, body, _ = await api.call(
+            "POST", "/v2/actors/SeedActor00000001/runs", params={"waitForFinish": "5"}
+        )
+        assert status == 201 and (body["data"]["status"], body["data"]["exitCode"]) == ("FAILED", 2)
+    await server.close()
+
+
+async def _delivered(bench: Bench, inbox: str, count: int) -> bool:
+    return len(await bench.deliveries(inbox)) >= count
