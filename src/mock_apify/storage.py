@@ -26,6 +26,7 @@ CREATE TABLE IF NOT EXISTS users (
     username TEXT NOT NULL UNIQUE,
     token TEXT NOT NULL UNIQUE,
     created_at TEXT NOT NULL,
+    webhook_count INTEGER NOT NULL DEFAULT 0,
     dispatch_count INTEGER NOT NULL DEFAULT 0
 );
 CREATE TABLE IF NOT EXISTS actors (
@@ -228,7 +229,7 @@ class Storage:
             )
             for table in (*_USER_TABLES, "datasets"):
                 db.execute(f"DELETE FROM {table} WHERE user_id = ?", (user_id,))
-            db.execute("UPDATE users SET dispatch_count = 0 WHERE id = ?", (user_id,))
+            db.execute("UPDATE users SET webhook_count = 0, dispatch_count = 0 WHERE id = ?", (user_id,))
 
     # --- documents shared by actors and tasks -------------------------------------------------
 
@@ -330,7 +331,7 @@ class Storage:
                 existing = self._webhook_by_key(user_id, key)
                 if existing is not None:
                     return existing, False
-            count = db.execute("SELECT COUNT(*) FROM webhooks WHERE user_id = ?", (user_id,)).fetchone()[0]
+            count = db.execute("SELECT webhook_count FROM users WHERE id = ?", (user_id,)).fetchone()[0]
             if count >= max_per_user:
                 raise WebhookLimitReached
             cursor = db.execute(
@@ -350,6 +351,7 @@ class Storage:
                 existing = self._webhook_by_key(user_id, key)
                 if existing is not None:
                     return existing, False
+            db.execute("UPDATE users SET webhook_count = webhook_count + 1 WHERE id = ?", (user_id,))
         return {**webhook, "lastDispatch": None, "stats": {"totalDispatches": 0}}, True
 
     def _webhook_by_key(self, user_id: str, key: str) -> Doc | None:
@@ -393,6 +395,7 @@ class Storage:
             cursor = db.execute("DELETE FROM webhooks WHERE id = ? AND user_id = ?", (webhook_id, user_id))
             if cursor.rowcount == 0:
                 return False
+            db.execute("UPDATE users SET webhook_count = webhook_count - 1 WHERE id = ?", (user_id,))
             db.execute(
                 "UPDATE dispatches SET calls = json_insert(calls, '$[#]', json(?)), status = 'FAILED',"
                 " next_attempt_at = NULL WHERE webhook_id = ? AND status = 'ACTIVE'",
@@ -416,7 +419,11 @@ class Storage:
             where, params = where + " AND actor_id = ?", [*params, actor_id]
         if actor_task_id is not None:
             where, params = where + " AND actor_task_id = ?", [*params, actor_task_id]
-        total = self._db.execute(f"SELECT COUNT(*) FROM webhooks WHERE {where}", params).fetchone()[0]
+        if actor_id is None and actor_task_id is None:
+            # The user's own counter: a total that costs the same however many webhooks there are.
+            total = self._db.execute("SELECT webhook_count FROM users WHERE id = ?", (user_id,)).fetchone()[0]
+        else:
+            total = self._db.execute(f"SELECT COUNT(*) FROM webhooks WHERE {where}", params).fetchone()[0]
         order = "DESC" if desc else "ASC"
         rows = self._db.execute(
             f"SELECT {self._WEBHOOK_COLUMNS} FROM webhooks WHERE {where} ORDER BY seq {order} LIMIT ? OFFSET ?",

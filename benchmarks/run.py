@@ -1,0 +1,542 @@
+"""Benchmark mock-apify against a bare aiohttp server on 127.0.0.1, in one run, and print ratios.
+
+    .venv/bin/python benchmarks/run.py            # the full run (about 12 minutes)
+    .venv/bin/python benchmarks/run.py --quick    # shorter cases, for a first look
+
+Contenders alternate (A B A B) so that drift of this shared machine hits both. wrk drives the
+HTTP cases (installed from Debian when missing); the rest are measured here with aiohttp."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import re
+import shutil
+import socket
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+from aiohttp import web
+
+HERE = Path(__file__).resolve().parent
+PYTHON = sys.executable
+TOKEN = "apify_api_mock_default_token_0000000000"
+AUTH = {"Authorization": f"Bearer {TOKEN}"}
+
+
+# --- processes ------------------------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@dataclass
+class Server:
+    process: subprocess.Popen[str]
+    url: str
+
+    def rss_mb(self) -> float:
+        status = Path(f"/proc/{self.process.pid}/status").read_text()
+        kilobytes = int(re.search(r"VmRSS:\s+(\d+) kB", status).group(1))  # type: ignore[union-attr]
+        return kilobytes / 1024
+
+    def stop(self) -> None:
+        self.process.terminate()
+        self.process.wait(timeout=30)
+
+
+def wait_ready(url: str, deadline: float) -> None:
+    while True:
+        try:
+            with urllib.request.urlopen(url + "/_mock/health", timeout=1) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            if time.perf_counter() > deadline:
+                raise
+            time.sleep(0.002)
+
+
+def start_mock(db: Path, *extra: str) -> Server:
+    port = free_port()
+    env = {**os.environ, "MOCK_APIFY_MAX_WEBHOOKS_PER_USER": "100000000"}
+    process = subprocess.Popen(
+        [PYTHON, "-m", "mock_apify", "--port", str(port), "--db", str(db), "--no-seed", "--quiet", *extra],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        text=True,
+        env=env,
+    )
+    server = Server(process, f"http://127.0.0.1:{port}")
+    wait_ready(server.url, time.perf_counter() + 30)
+    return server
+
+
+def start_bare(bodies: Path) -> Server:
+    port = free_port()
+    process = subprocess.Popen(
+        [PYTHON, str(HERE / "bare_server.py"), "--port", str(port), "--bodies", str(bodies)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
+    server = Server(process, f"http://127.0.0.1:{port}")
+    wait_ready(server.url, time.perf_counter() + 30)
+    return server
+
+
+@contextmanager
+def running(server: Server) -> Iterator[Server]:
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+def call(url: str, method: str = "GET", body: Any = None) -> Any:
+    data = json.dumps(body).encode() if body is not None else None
+    request = urllib.request.Request(
+        url, data=data, method=method, headers={**AUTH, "Content-Type": "application/json"}
+    )
+    with urllib.request.urlopen(request, timeout=30) as response:
+        raw = response.read()
+    return json.loads(raw) if raw else None
+
+
+# --- wrk ------------------------------------------------------------------------------------
+
+
+def ensure_wrk() -> str:
+    found = shutil.which("wrk")
+    if found:
+        return found
+    print("wrk is missing: installing it from Debian (apt-get install wrk)", flush=True)
+    subprocess.run(["apt-get", "install", "-y", "wrk"], check=False, capture_output=True)
+    if not shutil.which("wrk"):
+        subprocess.run(["apt-get", "update"], check=True, capture_output=True)
+        subprocess.run(["apt-get", "install", "-y", "wrk"], check=True, capture_output=True)
+    return shutil.which("wrk") or "wrk"
+
+
+@dataclass
+class Load:
+    rps: float
+    p50_ms: float
+    p99_ms: float
+
+
+def _ms(text: str) -> float:
+    value, unit = re.match(r"([\d.]+)(\w+)", text).groups()  # type: ignore[union-attr]
+    return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60000.0}[unit]
+
+
+def wrk(
+    url: str,
+    path: str,
+    connections: int,
+    seconds: float,
+    script: str | None = None,
+    env: dict[str, str] | None = None,
+) -> Load:
+    command = [
+        WRK,
+        f"-t{min(connections, 2)}",
+        f"-c{connections}",
+        f"-d{seconds:g}s",
+        "--latency",
+        "-H",
+        f"Authorization: Bearer {TOKEN}",
+    ]
+    if script:
+        command += ["-s", str(HERE / script)]
+    result = subprocess.run(
+        [*command, url + path], capture_output=True, text=True, check=True, env={**os.environ, **(env or {})}
+    )
+    out = result.stdout
+    if "Non-2xx" in out:
+        raise RuntimeError(f"wrk saw errors on {path}:\n{out}")
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
+    p50 = _ms(re.search(r"\s50%\s+(\S+)", out).group(1))  # type: ignore[union-attr]
+    p99 = _ms(re.search(r"\s99%\s+(\S+)", out).group(1))  # type: ignore[union-attr]
+    return Load(rps, p50, p99)
+
+
+# --- the report -----------------------------------------------------------------------------
+
+ROWS: list[tuple[str, str, str, str, str, str]] = []
+
+
+def row(case: str, mock: str, bare: str, ratio: str, target: str, met: bool | None) -> None:
+    verdict = "" if met is None else ("yes" if met else "NO")
+    ROWS.append((case, mock, bare, ratio, target, verdict))
+    print(f"  {case}: mock {mock} | bare {bare} | {ratio} | target {target} {verdict}", flush=True)
+
+
+def print_table() -> None:
+    header = ("case", "mock-apify", "bare aiohttp", "ratio", "target", "met")
+    widths = [max(len(r[i]) for r in [header, *ROWS]) for i in range(6)]
+    for line in [header, tuple("-" * w for w in widths), *ROWS]:
+        print("| " + " | ".join(cell.ljust(w) for cell, w in zip(line, widths, strict=True)) + " |")
+
+
+# --- cases ----------------------------------------------------------------------------------
+
+
+def prepare(db: Path, webhooks: int) -> tuple[str, dict[str, str]]:
+    """A database with an Actor and `webhooks` webhooks; returns the Actor id and the GET bodies."""
+    with running(start_mock(db)) as mock:
+        actor = call(mock.url + "/v2/actors", "POST", {"name": "bench"})["data"]["id"]
+        for i in range(webhooks):
+            call(
+                mock.url + "/v2/webhooks",
+                "POST",
+                {
+                    "eventTypes": ["ACTOR.RUN.SUCCEEDED"],
+                    "condition": {"actorId": actor},
+                    "requestUrl": f"http://127.0.0.1:9/{i}",
+                },
+            )
+        with urllib.request.urlopen(
+            urllib.request.Request(mock.url + "/v2/webhooks?limit=10", headers=AUTH)
+        ) as r:
+            listing = r.read().decode()
+    created = json.dumps({"data": {"id": "x" * 17, "payloadTemplate": "x" * 150}}, indent=2)
+    return actor, {"GET /v2/webhooks": listing, "POST /v2/webhooks": created}
+
+
+def http_cases(work: Path, seconds: float) -> None:
+    db = work / "http.db"
+    actor, bodies = prepare(db, 50)
+    bodies_file = work / "bodies.json"
+    bodies_file.write_text(json.dumps(bodies))
+    cases = [
+        ("POST /v2/webhooks c=1", "/v2/webhooks", 1, "create_webhook.lua", 0.5),
+        ("POST /v2/webhooks c=16", "/v2/webhooks", 16, "create_webhook.lua", 0.5),
+        ("GET /v2/webhooks?limit=10 c=16", "/v2/webhooks?limit=10", 16, None, 0.6),
+    ]
+    for name, path, connections, script, target in cases:
+        results: dict[str, list[Load]] = {"mock": [], "bare": []}
+        for _ in range(2):  # A B A B
+            for who in ("bare", "mock"):
+                server = start_mock(db) if who == "mock" else start_bare(bodies_file)
+                with running(server):
+                    results[who].append(
+                        wrk(
+                            server.url,
+                            path,
+                            connections,
+                            seconds,
+                            script,
+                            {"ACTOR_ID": actor, "TOKEN": TOKEN},
+                        )
+                    )
+        mock_rps = statistics.mean(r.rps for r in results["mock"])
+        bare_rps = statistics.mean(r.rps for r in results["bare"])
+        ratio = mock_rps / bare_rps
+        row(
+            name,
+            f"{mock_rps:,.0f} req/s",
+            f"{bare_rps:,.0f} req/s",
+            f"{ratio:.0%}",
+            f">= {target:.0%}",
+            ratio >= target,
+        )
+        if connections == 16 and script:
+            p99 = max(r.p99_ms for r in results["mock"])
+            bare_p99 = max(r.p99_ms for r in results["bare"])
+            row(f"{name} p99", f"{p99:.1f} ms", f"{bare_p99:.1f} ms", "", "<= 10 ms", p99 <= 10)
+
+
+def fill_dispatches(db: Path, count: int) -> None:
+    """Write `count` dispatches straight into the database (through the API it would take hours)."""
+    with running(start_mock(db)) as mock:
+        actor = call(mock.url + "/v2/actors", "POST", {"name": "bench"})["data"]["id"]
+        hook = call(
+            mock.url + "/v2/webhooks",
+            "POST",
+            {
+                "eventTypes": ["ACTOR.RUN.SUCCEEDED"],
+                "condition": {"actorId": actor},
+                "requestUrl": "http://127.0.0.1:9/x",
+            },
+        )["data"]
+        call(mock.url + f"/v2/webhooks/{hook['id']}/test", "POST")
+        time.sleep(0.5)
+    connection = sqlite3.connect(db)
+    doc, calls, delivery = connection.execute("SELECT doc, calls, delivery FROM dispatches").fetchone()
+    user_id = hook["userId"]
+    rows = ((f"b{n:016d}", user_id, hook["id"], n, n, doc, calls, delivery) for n in range(2, count + 1))
+    with connection:
+        connection.executemany(
+            "INSERT INTO dispatches (id, user_id, webhook_id, user_n, webhook_n, status, doc, calls, delivery,"
+            " next_attempt_at) VALUES (?, ?, ?, ?, ?, 'FAILED', ?, ?, ?, NULL)",
+            rows,
+        )
+        connection.execute("UPDATE users SET dispatch_count = ? WHERE id = ?", (count, user_id))
+        connection.execute("UPDATE webhooks SET total_dispatches = ? WHERE id = ?", (count, hook["id"]))
+    connection.close()
+
+
+def dispatch_page_case(work: Path, seconds: float) -> None:
+    small, large = work / "d100.db", work / "d1m.db"
+    fill_dispatches(small, 100)
+    fill_dispatches(large, 1_000_000)
+    loads: dict[str, list[Load]] = {"small": [], "large": []}
+    for _ in range(2):
+        for name, db, offset in (("small", small, 50), ("large", large, 500_000)):
+            with running(start_mock(db)) as mock:
+                loads[name].append(
+                    wrk(mock.url, f"/v2/webhook-dispatches?limit=10&offset={offset}", 16, seconds)
+                )
+    small_p50 = statistics.mean(r.p50_ms for r in loads["small"])
+    large_p50 = statistics.mean(r.p50_ms for r in loads["large"])
+    small_rps = statistics.mean(r.rps for r in loads["small"])
+    large_rps = statistics.mean(r.rps for r in loads["large"])
+    ratio = small_rps / large_rps
+    row(
+        "GET /v2/webhook-dispatches?limit=10, 10^6 vs 10^2 stored",
+        f"{large_rps:,.0f} req/s, p50 {large_p50:.2f} ms",
+        f"(10^2) {small_rps:,.0f} req/s, p50 {small_p50:.2f} ms",
+        f"{ratio:.2f}x the time",
+        "<= 1.2x",
+        ratio <= 1.2,
+    )
+
+
+class Receiver:
+    def __init__(self) -> None:
+        self.count = 0
+        self.arrived = asyncio.Event()
+        self.expect = 1
+
+    async def handle(self, request: web.Request) -> web.Response:
+        await request.read()
+        self.count += 1
+        if self.count >= self.expect:
+            self.arrived.set()
+        return web.Response(text="ok")
+
+
+async def delivery_cases(work: Path, rounds: int) -> None:
+    receiver = Receiver()
+    app = web.Application()
+    app.router.add_post("/hook", receiver.handle)
+    runner = web.AppRunner(app, access_log=None)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    hook_url = f"http://127.0.0.1:{runner.addresses[0][1]}/hook"
+    with running(start_mock(work / "delivery.db")) as mock:
+        async with aiohttp.ClientSession(headers=AUTH) as session:
+
+            async def post(path: str, body: Any = None) -> Any:
+                async with session.post(mock.url + path, json=body) as response:
+                    return (await response.json())["data"]
+
+            actor = await post("/v2/actors", {"name": "bench"})
+            hook = await post(
+                "/v2/webhooks",
+                {
+                    "eventTypes": ["ACTOR.RUN.SUCCEEDED"],
+                    "condition": {"actorId": actor["id"]},
+                    "requestUrl": hook_url,
+                },
+            )
+            latencies = []
+            for _ in range(rounds):
+                receiver.count, receiver.expect = 0, 1
+                receiver.arrived.clear()
+                start = time.perf_counter()
+                await post(f"/v2/webhooks/{hook['id']}/test")
+                await asyncio.wait_for(receiver.arrived.wait(), 10)
+                latencies.append((time.perf_counter() - start) * 1000)
+            p50 = statistics.median(latencies)
+            row(
+                "POST /test to delivery at a loopback receiver",
+                f"p50 {p50:.2f} ms",
+                "",
+                "",
+                "p50 <= 5 ms",
+                p50 <= 5,
+            )
+
+            for _ in range(99):
+                await post(
+                    "/v2/webhooks",
+                    {
+                        "eventTypes": ["ACTOR.RUN.SUCCEEDED"],
+                        "condition": {"actorId": actor["id"]},
+                        "requestUrl": hook_url,
+                    },
+                )
+            spans = []
+            for _ in range(3):
+                receiver.count, receiver.expect = 0, 100
+                receiver.arrived.clear()
+                start = time.perf_counter()
+                await post(f"/v2/actors/{actor['id']}/runs")
+                await asyncio.wait_for(receiver.arrived.wait(), 30)
+                spans.append(time.perf_counter() - start)
+            worst = max(spans)
+            row(
+                "one run event matching 100 webhooks, all delivered",
+                f"{worst * 1000:.0f} ms (worst of 3)",
+                "",
+                "",
+                "<= 1 s",
+                worst <= 1,
+            )
+    await runner.cleanup()
+
+
+def startup_case(work: Path, rounds: int) -> None:
+    times: dict[str, list[float]] = {"mock": [], "bare": []}
+    bodies = work / "startup-bodies.json"
+    bodies.write_text("{}")
+    for i in range(rounds):
+        for who in ("bare", "mock"):
+            start = time.perf_counter()
+            server = start_mock(work / f"start{i}.db") if who == "mock" else start_bare(bodies)
+            times[who].append(time.perf_counter() - start)
+            server.stop()
+    mock, bare = statistics.median(times["mock"]), statistics.median(times["bare"])
+    row(
+        "standalone start-up to first 200",
+        f"{mock * 1000:.0f} ms",
+        f"{bare * 1000:.0f} ms",
+        f"{mock / bare:.2f}x",
+        "<= 1.5x",
+        mock / bare <= 1.5,
+    )
+
+
+def fixture_user_case(work: Path, count: int) -> None:
+    with running(start_mock(work / "users.db", "--db", ":memory:")) as mock:
+        spans = []
+        for _ in range(count):
+            start = time.perf_counter()
+            user = call(mock.url + "/_mock/users", "POST", {})["data"]
+            call(mock.url + "/_mock/reset", "POST", {"userId": user["id"]})
+            spans.append((time.perf_counter() - start) * 1000)
+    mean = statistics.mean(spans)
+    row(
+        "per-test user (create + reset) on a running emulator",
+        f"{mean:.2f} ms",
+        "",
+        "",
+        "<= 20 ms",
+        mean <= 20,
+    )
+
+
+async def memory_case(work: Path, seconds: float) -> None:
+    receiver = Receiver()
+    app = web.Application()
+    app.router.add_post("/hook", receiver.handle)
+    runner = web.AppRunner(app, access_log=None)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    hook_url = f"http://127.0.0.1:{runner.addresses[0][1]}/hook"
+    with running(start_mock(work / "memory.db")) as mock:
+        idle = mock.rss_mb()
+        samples = []
+        async with aiohttp.ClientSession(headers=AUTH) as session:
+
+            async def post(path: str, body: Any = None) -> Any:
+                async with session.post(mock.url + path, json=body) as response:
+                    return (await response.json())["data"]
+
+            actor = await post("/v2/actors", {"name": "bench"})
+            hook = await post(
+                "/v2/webhooks",
+                {
+                    "eventTypes": ["ACTOR.RUN.SUCCEEDED"],
+                    "condition": {"actorId": actor["id"]},
+                    "requestUrl": hook_url,
+                },
+            )
+            end = time.perf_counter() + seconds
+            next_sample = time.perf_counter()
+            n = 0
+            while time.perf_counter() < end:
+                n += 1
+                await post(
+                    "/v2/webhooks",
+                    {
+                        "eventTypes": ["ACTOR.RUN.FAILED"],
+                        "condition": {"actorId": actor["id"]},
+                        "requestUrl": hook_url,
+                        "idempotencyKey": f"k{n % 5000}",
+                    },
+                )
+                async with session.get(mock.url + "/v2/webhooks?limit=10&desc=1") as response:
+                    await response.read()
+                await post(f"/v2/webhooks/{hook['id']}/test")
+                if n % 20 == 0:
+                    await post(f"/v2/actors/{actor['id']}/runs")
+                if time.perf_counter() >= next_sample:
+                    samples.append(mock.rss_mb())
+                    next_sample += max(seconds / 10, 1)
+        samples.append(mock.rss_mb())
+    await runner.cleanup()
+    row("RSS idle", f"{idle:.1f} MB", "", "", "<= 60 MB", idle <= 60)
+    first_half = max(samples[: len(samples) // 2] or samples)
+    growth = samples[-1] - first_half
+    row(
+        f"RSS under {seconds:.0f} s of mixed load ({n} rounds)",
+        f"{samples[0]:.1f} -> {samples[-1]:.1f} MB (max {max(samples):.1f})",
+        "",
+        f"+{growth:.1f} MB over the 2nd half",
+        "flat",
+        growth <= 5,
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--quick", action="store_true", help="short cases (about 2 minutes)")
+    args = parser.parse_args()
+    global WRK
+    WRK = ensure_wrk()
+    seconds = 3.0 if args.quick else 10.0
+    with tempfile.TemporaryDirectory(prefix="mock-apify-bench-") as tmp:
+        work = Path(tmp)
+        print("HTTP cases (wrk)...", flush=True)
+        http_cases(work, seconds)
+        print("dispatch pages at 10^2 and 10^6...", flush=True)
+        dispatch_page_case(work, seconds)
+        print("deliveries...", flush=True)
+        asyncio.run(delivery_cases(work, 100 if args.quick else 300))
+        print("start-up...", flush=True)
+        startup_case(work, 3 if args.quick else 7)
+        print("per-test users...", flush=True)
+        fixture_user_case(work, 200)
+        print("memory...", flush=True)
+        asyncio.run(memory_case(work, 30 if args.quick else 300))
+    print()
+    print_table()
+
+
+WRK = "wrk"
+
+if __name__ == "__main__":
+    main()
