@@ -514,24 +514,34 @@ def main() -> None:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--quick", action="store_true", help="short cases (about 2 minutes)")
+    parser.add_argument(
+        "--cases", default="http,pages,delivery,startup,users,memory", help="comma-separated subset to run"
+    )
     args = parser.parse_args()
+    chosen = set(args.cases.split(","))
     global WRK
     WRK = ensure_wrk()
     seconds = 3.0 if args.quick else 10.0
     with tempfile.TemporaryDirectory(prefix="mock-apify-bench-") as tmp:
         work = Path(tmp)
-        print("HTTP cases (wrk)...", flush=True)
-        http_cases(work, seconds)
-        print("dispatch pages at 10^2 and 10^6...", flush=True)
-        dispatch_page_case(work, seconds)
-        print("deliveries...", flush=True)
-        asyncio.run(delivery_cases(work, 100 if args.quick else 300))
-        print("start-up...", flush=True)
-        startup_case(work, 3 if args.quick else 7)
-        print("per-test users...", flush=True)
-        fixture_user_case(work, 200)
-        print("memory...", flush=True)
-        asyncio.run(memory_case(work, 30 if args.quick else 300))
+        if "http" in chosen:
+            print("HTTP cases (wrk)...", flush=True)
+            http_cases(work, seconds)
+        if "pages" in chosen:
+            print("dispatch pages at 10^2 and 10^6...", flush=True)
+            dispatch_page_case(work, seconds)
+        if "delivery" in chosen:
+            print("deliveries...", flush=True)
+            asyncio.run(delivery_cases(work, 100 if args.quick else 300))
+        if "startup" in chosen:
+            print("start-up...", flush=True)
+            startup_case(work, 3 if args.quick else 7)
+        if "users" in chosen:
+            print("per-test users...", flush=True)
+            fixture_user_case(work, 200)
+        if "memory" in chosen:
+            print("memory...", flush=True)
+            asyncio.run(memory_case(work, 30 if args.quick else 300))
     print()
     print_table()
 

@@ -99,7 +99,9 @@ async def _call(emulator: Emulator, request: web.Request) -> web.StreamResponse:
         if body is not None:
             operation.check_body(body)
     handler = emulator.handlers[operation.operation_id]
-    return await handler(Call(emulator, request, user, path_params, query, body))
+    response = await handler(Call(emulator, request, user, path_params, query, body))
+    await emulator.storage.synced()  # nothing is answered before it is committed
+    return response
 
 
 def make_dispatch(emulator: Emulator) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
@@ -107,6 +109,7 @@ def make_dispatch(emulator: Emulator) -> Callable[[web.Request], Awaitable[web.S
         try:
             return await _call(emulator, request)
         except ApiError as error:
+            await emulator.storage.synced()
             if request.method == "OPTIONS" and isinstance(error, MethodNotAllowed):
                 return web.Response(status=204, headers={"Allow": ", ".join(error.allowed)})
             return error_response(emulator, error)

@@ -2,23 +2,29 @@
 
 from __future__ import annotations
 
-import random
+import os
 import string
 from datetime import UTC, datetime
 
 _ALPHABET = string.ascii_letters + string.digits
-_rng = random.SystemRandom()
+# Maps each random byte to a character: one urandom call and one translate per ID. (The 8 first
+# characters are a little likelier, as 256 is not a multiple of 62; IDs stay unguessable.)
+_TO_ALPHABET = bytes(ord(_ALPHABET[b % len(_ALPHABET)]) for b in range(256))
 
 ID_LENGTH = 17
 
 
+def _random_text(length: int) -> str:
+    return os.urandom(length).translate(_TO_ALPHABET).decode()
+
+
 def new_id() -> str:
     """A 17-character alphanumeric ID, like apify-shared's cryptoRandomObjectId."""
-    return "".join(_rng.choices(_ALPHABET, k=ID_LENGTH))
+    return _random_text(ID_LENGTH)
 
 
 def new_token() -> str:
-    return "apify_api_" + "".join(_rng.choices(_ALPHABET, k=36))
+    return "apify_api_" + _random_text(36)
 
 
 def iso(epoch_seconds: float) -> str:

@@ -44,9 +44,9 @@ def find_task(storage: Storage, user: User, ref: str) -> Doc:
 
 def check_condition_target(storage: Storage, user_id: str, condition: dict[str, str]) -> None:
     """The Actor, task or run a condition names must exist for this user (condition values are IDs)."""
-    if "actorId" in condition and storage.get_actor(user_id, condition["actorId"]) is None:
+    if "actorId" in condition and not storage.actor_exists(user_id, condition["actorId"]):
         raise RecordNotFound("Actor was not found")
-    if "actorTaskId" in condition and storage.get_task(user_id, condition["actorTaskId"]) is None:
+    if "actorTaskId" in condition and not storage.task_exists(user_id, condition["actorTaskId"]):
         raise RecordNotFound("Actor task was not found")
     if "actorRunId" in condition and storage.get_job("run", condition["actorRunId"], user_id) is None:
         raise RecordNotFound("Actor run was not found")

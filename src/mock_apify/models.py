@@ -107,11 +107,17 @@ def updated_webhook(webhook: Doc, body: dict[str, Any], now: str) -> Doc:
 
 
 def webhook_full(webhook: Doc) -> Doc:
-    return {k: v for k, v in webhook.items() if k not in _INTERNAL}
+    """The webhook as responses show it. Works in place on a freshly loaded document."""
+    for key in _INTERNAL:
+        webhook.pop(key, None)
+    return webhook
 
 
 def webhook_short(webhook: Doc) -> Doc:
-    return {k: v for k, v in webhook.items() if k not in _INTERNAL and k not in _SHORT_OMITS}
+    """A list item (WebhookShort). Works in place on a freshly loaded document."""
+    for key in (*_INTERNAL, *_SHORT_OMITS):
+        webhook.pop(key, None)
+    return webhook
 
 
 # --- Actors ----------------------------------------------------------------------------------

@@ -10,7 +10,9 @@ Each write is committed before the HTTP response is sent, so a 201 means "stored
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -146,6 +148,39 @@ class Page:
     items: list[Doc]
 
 
+def _running_loop() -> asyncio.AbstractEventLoop | None:
+    try:
+        return asyncio.get_running_loop()
+    except RuntimeError:
+        return None
+
+
+class _Checkpointer:
+    """Moves the WAL into the database file from a thread of its own, every half second.
+
+    SQLite would otherwise checkpoint inside whichever commit crosses 1000 WAL pages, with an
+    fsync, stalling that request for milliseconds. A PASSIVE checkpoint on another connection
+    never blocks the writer."""
+
+    def __init__(self, path: str) -> None:
+        self._path = path
+        self._stopping = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="mock-apify-checkpoint", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        connection = sqlite3.connect(self._path, isolation_level=None)
+        try:
+            while not self._stopping.wait(0.5):
+                connection.execute("PRAGMA wal_checkpoint(PASSIVE)")
+        finally:
+            connection.close()
+
+    def stop(self) -> None:
+        self._stopping.set()
+        self._thread.join(timeout=10)
+
+
 class WebhookLimitReached(Exception):
     """The user already has the maximum number of webhooks."""
 
@@ -158,18 +193,32 @@ class Storage:
     def __init__(self, path: str) -> None:
         self._db = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
         self._depth = 0
+        self._batch: asyncio.Future[None] | None = None
+        self._users: dict[str, User] = {}  # by token; users change rarely and are read on every request
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=NORMAL")
         self._db.execute("PRAGMA busy_timeout=5000")
+        self._db.execute("PRAGMA wal_autocheckpoint=0")  # see _Checkpointer
         self._db.executescript(_SCHEMA)
+        self._checkpointer = _Checkpointer(path) if path != ":memory:" else None
 
     def close(self) -> None:
+        if self._batch is not None:
+            self._commit_batch()
+        if self._checkpointer is not None:
+            self._checkpointer.stop()
+            self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         self._db.close()
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
-        """One transaction; BEGIN IMMEDIATE takes the write lock up front so checks and writes are
-        atomic. Nested use joins the outer transaction, so several writes can commit as one."""
+        """An atomic unit of writes. Nested use joins the outer unit.
+
+        On the event loop, units are group-committed: the first one opens a database transaction
+        and schedules its COMMIT for the end of the loop's current pass, and every unit of that
+        pass runs inside it as a SAVEPOINT (rolled back alone if it fails). Responses wait for the
+        COMMIT (`synced()`), so a 201 still means stored, while concurrent requests share one
+        commit. Without a running loop (start-up, seeding) each unit commits at once."""
         if self._depth:
             self._depth += 1
             try:
@@ -177,16 +226,43 @@ class Storage:
             finally:
                 self._depth -= 1
             return
-        self._db.execute("BEGIN IMMEDIATE")
+        loop = _running_loop()
+        if loop is None:
+            self._db.execute("BEGIN IMMEDIATE")
+            commit, undo = "COMMIT", "ROLLBACK"
+        else:
+            if self._batch is None:
+                self._db.execute("BEGIN IMMEDIATE")
+                self._batch = loop.create_future()
+                loop.call_soon(self._commit_batch)
+            self._db.execute("SAVEPOINT unit")
+            commit, undo = "RELEASE unit", "ROLLBACK TO unit"
         self._depth = 1
         try:
             yield self._db
         except BaseException:
             self._depth = 0
-            self._db.execute("ROLLBACK")
+            self._db.execute(undo)
+            if undo.startswith("ROLLBACK TO"):
+                self._db.execute("RELEASE unit")
             raise
         self._depth = 0
-        self._db.execute("COMMIT")
+        self._db.execute(commit)
+
+    def _commit_batch(self) -> None:
+        batch, self._batch = self._batch, None
+        assert batch is not None
+        try:
+            self._db.execute("COMMIT")
+        except sqlite3.Error as error:
+            batch.set_exception(error)
+        else:
+            batch.set_result(None)
+
+    async def synced(self) -> None:
+        """Wait until every write made so far is committed."""
+        if self._batch is not None:
+            await asyncio.shield(self._batch)
 
     _write = transaction
 
@@ -202,8 +278,15 @@ class Storage:
         return cursor.rowcount == 1
 
     def user_by_token(self, token: str) -> User | None:
-        row = self._db.execute("SELECT id, username, token FROM users WHERE token = ?", (token,)).fetchone()
-        return User(*row) if row else None
+        user = self._users.get(token)
+        if user is None:
+            row = self._db.execute(
+                "SELECT id, username, token FROM users WHERE token = ?", (token,)
+            ).fetchone()
+            if row is None:
+                return None
+            user = self._users[token] = User(*row)
+        return user
 
     def user_by_id(self, user_id: str) -> User | None:
         row = self._db.execute("SELECT id, username, token FROM users WHERE id = ?", (user_id,)).fetchone()
@@ -216,6 +299,7 @@ class Storage:
         return User(*row) if row else None
 
     def wipe_all(self) -> None:
+        self._users.clear()
         with self._write() as db:
             for table in (*_USER_TABLES, "datasets", "dataset_items", "users", "inboxes", "inbox_messages"):
                 db.execute(f"DELETE FROM {table}")
@@ -275,6 +359,18 @@ class Storage:
 
     def get_actor(self, user_id: str, actor_id: str) -> Doc | None:
         return self._get("actors", user_id, actor_id)
+
+    def actor_exists(self, user_id: str, actor_id: str) -> bool:
+        row = self._db.execute(
+            "SELECT 1 FROM actors WHERE id = ? AND user_id = ?", (actor_id, user_id)
+        ).fetchone()
+        return row is not None
+
+    def task_exists(self, user_id: str, task_id: str) -> bool:
+        row = self._db.execute(
+            "SELECT 1 FROM tasks WHERE id = ? AND user_id = ?", (task_id, user_id)
+        ).fetchone()
+        return row is not None
 
     def actor_by_id(self, actor_id: str) -> Doc | None:
         """Any user's Actor (for the unauthenticated emulator-control endpoints)."""
