@@ -70,7 +70,10 @@ def create_app(config: Config | None = None) -> web.Application:
     emulator = Emulator(config or Config())
     # Bodies are decompressed by body.py, which bounds the output; aiohttp's own decoder would not.
     app = web.Application(
-        client_max_size=emulator.config.max_body_bytes, handler_args={"auto_decompress": False}
+        client_max_size=emulator.config.max_body_bytes,
+        # Long ids and tokens reach the handlers (and get Apify's 404/401) instead of aiohttp's
+        # plain-text 400 for lines over 8 KiB.
+        handler_args={"auto_decompress": False, "max_line_size": 65536, "max_field_size": 65536},
     )
     app[EMULATOR_KEY] = emulator
     app.router.add_route("*", "/{tail:.*}", make_dispatch(emulator))

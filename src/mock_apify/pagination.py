@@ -10,6 +10,8 @@ from typing import Any
 from .storage import Doc, Page
 
 MAX_LIMIT = 1000
+# Offsets beyond any table (and beyond SQLite's 64-bit integers) all mean "past the end".
+_MAX_OFFSET = 2**62
 
 
 @dataclass(frozen=True)
@@ -21,7 +23,8 @@ class PageRequest:
     @classmethod
     def from_query(cls, query: Mapping[str, Any]) -> PageRequest:
         limit = query.get("limit") or MAX_LIMIT
-        return cls(offset=query.get("offset", 0), limit=min(limit, MAX_LIMIT), desc=query.get("desc", False))
+        offset = min(query.get("offset", 0), _MAX_OFFSET)
+        return cls(offset=offset, limit=min(limit, MAX_LIMIT), desc=query.get("desc", False))
 
     def envelope(self, page: Page, shape: Callable[[Doc], Doc] | None = None) -> dict[str, Any]:
         items = [shape(item) for item in page.items] if shape else page.items
