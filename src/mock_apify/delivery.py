@@ -52,6 +52,20 @@ def _error_text(error: BaseException) -> str:
     return f"Cannot send request: {type(error).__name__}: {error}"
 
 
+async def _read_bounded(response: aiohttp.ClientResponse) -> bytes:
+    """The answer up to _READ_LIMIT bytes; a connection lost before the end raises, so a
+    truncated answer is a failed attempt, not a success."""
+    chunks: list[bytes] = []
+    size = 0
+    while size < _READ_LIMIT:
+        chunk = await response.content.read(_READ_LIMIT - size)
+        if not chunk:
+            break
+        chunks.append(chunk)
+        size += len(chunk)
+    return b"".join(chunks)
+
+
 async def attempt(
     session: aiohttp.ClientSession, clock: Clock, delivery: dict[str, Any], time_limit: float
 ) -> dict[str, Any]:
@@ -70,7 +84,7 @@ async def attempt(
             timeout=aiohttp.ClientTimeout(total=time_limit),
         ) as response:
             status = response.status
-            raw = await response.content.read(_READ_LIMIT)
+            raw = await _read_bounded(response)
             body = raw.decode("utf-8", errors="replace")[:RESPONSE_BODY_LIMIT]
     except TimeoutError:
         error = f"Request timed out after {time_limit:g} s"
