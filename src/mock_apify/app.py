@@ -14,7 +14,7 @@ from .dispatcher import Dispatcher
 from .handlers import HANDLERS
 from .http import Handler, make_dispatch
 from .lifecycle import Lifecycle
-from .openapi import Operation, SchemaCheck, load_document, operations, path_aliases
+from .openapi import Operation, SchemaCheck, load_document, operations, path_aliases, pointer, ref, registry
 from .routing import Router
 from .seed import load_seed
 from .storage import Storage, User
@@ -30,7 +30,10 @@ class Emulator:
             raise ValueError(f"clock must be 'real' or 'virtual', not {config.clock!r}")
         self.config = config
         self.document = document if document is not None else load_document()
-        self.operations: dict[str, Operation] = {op.operation_id: op for op in operations(self.document)}
+        self._schemas = registry(self.document)
+        self.operations: dict[str, Operation] = {
+            op.operation_id: op for op in operations(self.document, self._schemas)
+        }
         missing = set(self.operations) ^ set(HANDLERS)
         if missing:
             raise RuntimeError(f"operations and handlers differ: {sorted(missing)}")
@@ -46,8 +49,7 @@ class Emulator:
     def schema_check(self, name: str) -> SchemaCheck:
         """A compiled validator for one of the document's component schemas (compiled once)."""
         if name not in self._checks:
-            schema = {"$ref": f"#/components/schemas/{name}"}
-            self._checks[name] = SchemaCheck(schema, self.document["components"])
+            self._checks[name] = SchemaCheck(ref(pointer("components", "schemas", name)), self._schemas)
         return self._checks[name]
 
     def _seed(self) -> None:
@@ -76,7 +78,8 @@ def create_app(config: Config | None = None) -> web.Application:
         handler_args={"auto_decompress": False, "max_line_size": 65536, "max_field_size": 65536},
     )
     app[EMULATOR_KEY] = emulator
-    app.router.add_route("*", "/{tail:.*}", make_dispatch(emulator))
+    # `[\s\S]`, not `.`: a decoded path may hold a newline (%0A), which `.` would not match.
+    app.router.add_route("*", r"/{tail:[\s\S]*}", make_dispatch(emulator))
 
     async def lifecycle(_app: web.Application) -> AsyncIterator[None]:
         await emulator.dispatcher.start()
