@@ -1,0 +1,153 @@
+"""How to use mock-apify with the JavaScript client, through the standalone process.
+
+Start `python -m mock_apify --port 0 --db :memory:` as a subprocess, read its base URL from the first
+line it prints, and give that URL to the npm package `apify-client` as `baseUrl`, with a token the
+emulator knows (here the default user's). The npm package is installed once per session with
+`npm install --no-save --prefix <dir>` into pytest's cache (or, without the cache plugin, into the
+session's temporary directory).
+
+This needs Node.js and npm. Without them the test fails with a message saying so: a skip would
+hide that the JavaScript path is not tested.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import threading
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from mock_apify.config import DEFAULT_TOKEN
+
+NPM_INSTALL = ["install", "--no-save", "--no-audit", "--no-fund", "--prefer-offline"]
+
+NODE_SCRIPT = r"""
+const { ApifyClient } = require('apify-client');
+
+async function main() {
+    const [baseUrl, token] = process.argv.slice(2);
+    const client = new ApifyClient({ baseUrl, token, maxRetries: 0 });
+    const actor = await client.actors().create({ name: 'js-actor' });
+    const fields = {
+        eventTypes: ['ACTOR.RUN.SUCCEEDED', 'ACTOR.RUN.FAILED'],
+        condition: { actorId: actor.id },
+        requestUrl: 'https://example.com/apify-hook',
+        idempotencyKey: 'js-client-key',
+    };
+    const webhook = await client.webhooks().create(fields);
+    const again = await client.webhooks().create(fields);  // same key: the same webhook
+    const list = await client.webhooks().list();
+    console.log(JSON.stringify({
+        actorId: actor.id, webhookId: webhook.id, againId: again.id,
+        total: list.total, ids: list.items.map((item) => item.id),
+    }));
+}
+
+main().catch((error) => { console.error(error); process.exit(1); });
+"""
+
+
+def _tool(name: str) -> str:
+    path = shutil.which(name)
+    if path is None:
+        pytest.fail(
+            f"`{name}` is not on PATH: this how-to runs the JavaScript apify-client and needs Node.js "
+            "18+ with npm. Install them (https://nodejs.org) to run it.",
+            pytrace=False,
+        )
+    return path
+
+
+@pytest.fixture(scope="session")
+def js_apify_client(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A folder whose node_modules holds the npm package apify-client, installed once."""
+    cache = getattr(request.config, "cache", None)
+    prefix = cache.mkdir("mock-apify-npm") if cache is not None else tmp_path_factory.mktemp("npm")
+    _tool("node")
+    if not (prefix / "node_modules" / "apify-client" / "package.json").is_file():
+        npm = _tool("npm")
+        result = subprocess.run(
+            [npm, *NPM_INSTALL, "--prefix", str(prefix), "apify-client@2"],
+            capture_output=True,
+            text=True,
+            timeout=300,
+            check=False,
+        )
+        if result.returncode != 0:
+            pytest.fail(f"npm install apify-client failed:\n{result.stderr[-3000:]}", pytrace=False)
+    return prefix
+
+
+@pytest.fixture
+def standalone(tmp_path: Path) -> Iterator[str]:
+    """The standalone emulator process; yields its base URL."""
+    log = (tmp_path / "mock-apify.log").open("w")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "mock_apify", "--port", "0", "--db", ":memory:", "--no-seed", "--quiet"],
+        stdout=subprocess.PIPE,
+        stderr=log,
+        text=True,
+    )
+    try:
+        # "mock-apify listening on http://127.0.0.1:PORT", read with a time limit.
+        lines: list[str] = []
+        stdout = process.stdout
+        assert stdout is not None
+        reader = threading.Thread(target=lambda: lines.append(stdout.readline()), daemon=True)
+        reader.start()
+        reader.join(30)
+        if not lines or not lines[0].startswith("mock-apify listening on "):
+            process.kill()
+            pytest.fail(f"the emulator did not start: {lines} {(tmp_path / 'mock-apify.log').read_text()}")
+        yield lines[0].split()[-1]
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        if process.stdout is not None:
+            process.stdout.close()
+        log.close()
+
+
+def test_the_js_client_creates_and_lists_webhooks(
+    standalone: str, js_apify_client: Path, tmp_path: Path
+) -> None:
+    node = _tool("node")
+    script = tmp_path / "webhooks.js"
+    script.write_text(NODE_SCRIPT)
+    env = os.environ | {
+        "NODE_PATH": str(js_apify_client / "node_modules"),
+        "NO_PROXY": "127.0.0.1,localhost",
+        "no_proxy": "127.0.0.1,localhost",
+    }
+
+    result = subprocess.run(
+        [node, str(script), standalone, DEFAULT_TOKEN],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=env,
+        check=False,
+    )
+
+    assert result.returncode == 0, result.stderr
+    out = json.loads(result.stdout.strip().splitlines()[-1])
+    assert out["againId"] == out["webhookId"] and out["total"] == 1 and out["ids"] == [out["webhookId"]]
+    # The emulator agrees, seen from Python.
+    request = urllib.request.Request(
+        f"{standalone}/v2/webhooks/{out['webhookId']}", headers={"Authorization": f"Bearer {DEFAULT_TOKEN}"}
+    )
+    with urllib.request.urlopen(request, timeout=10) as response:
+        webhook = json.loads(response.read())["data"]
+    assert webhook["condition"] == {"actorId": out["actorId"]}
+    assert webhook["eventTypes"] == ["ACTOR.RUN.SUCCEEDED", "ACTOR.RUN.FAILED"]
