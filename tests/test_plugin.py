@@ -469,3 +469,23 @@ async def test_the_async_view_of_the_session_handle(mock_apify: MockApify) -> No
     await aio.assert_not_delivered(inbox, "ACTOR.RUN.FAILED")
     assert len(await aio.webhooks()) == 1 and len(await aio.dispatches(webhook)) == 1
     assert isinstance(aio.client(), ApifyClient)  # fine here: the emulator is on another thread
+
+
+def test_runs_decided_by_the_test(mock_apify: MockApify) -> None:
+    """Start a run with an ad-hoc webhook, decide how it ends, and see the event delivered."""
+    actor = mock_apify.add_actor("crawler")
+    inbox = mock_apify.inbox("runs")
+    mock_apify.set_behaviour(actor, run={"status": None})
+    run = mock_apify.start_run(
+        actor, run_input={"q": 1}, webhooks=[{"eventTypes": ["ACTOR.RUN.FAILED"], "requestUrl": inbox.url}]
+    )
+    assert run["status"] == "READY"
+    mock_apify.assert_not_delivered(inbox)
+    moved = mock_apify.move_run(run, "FAILED", exit_code=2, items=[{"n": 1}])
+    assert (moved["status"], moved["exitCode"]) == ("FAILED", 2)
+    [delivery] = mock_apify.assert_delivered(inbox, "ACTOR.RUN.FAILED")
+    assert delivery.json["resource"]["id"] == run["id"]
+    assert mock_apify.run(run)["status"] == "FAILED"
+    task = mock_apify.add_task(actor, "nightly")
+    mock_apify.set_behaviour(actor, run={"status": "SUCCEEDED"})
+    assert mock_apify.start_run(task=task)["actorTaskId"] == task["id"]

@@ -11,6 +11,7 @@ on the test's own loop (`mock_apify_app`) or a receiver that does.
 from __future__ import annotations
 
 import asyncio
+import base64
 import json as _json
 import re
 import urllib.error
@@ -549,6 +550,65 @@ class MockApify:
         webhook: Record = self._data("POST", "/v2/webhooks", body | fields)
         return webhook
 
+    def set_behaviour(
+        self,
+        actor: Record | str,
+        *,
+        run: Mapping[str, Any] | None = None,
+        build: Mapping[str, Any] | None = None,
+    ) -> None:
+        """How the Actor's next runs and builds end, e.g. `set_behaviour(a, run={"status": "FAILED",
+        "exitCode": 1, "afterSecs": 30, "items": [...]})`; `{"status": None}` keeps them RUNNING
+        until `move_run`. Without a behaviour they succeed at once."""
+        body = {key: dict(value) for key, value in (("run", run), ("build", build)) if value is not None}
+        self._data("PUT", f"/_mock/actors/{self._actor_id(actor)}/behaviour", body)
+
+    def start_run(
+        self,
+        actor: Record | str | None = None,
+        *,
+        task: Record | str | None = None,
+        run_input: Any = None,
+        webhooks: Sequence[Mapping[str, Any]] = (),
+    ) -> Record:
+        """Start a run of `actor` (or of `task`) as a client would, with ad-hoc `webhooks` (API field
+        names: eventTypes, requestUrl — an Inbox's `.url`, ...); returns the run, still READY."""
+        path = (
+            f"/v2/actor-tasks/{_id(task)}/runs"
+            if task is not None
+            else f"/v2/actors/{self._actor_id(actor or '')}/runs"
+        )
+        params = (
+            {"webhooks": base64.b64encode(_json.dumps(list(webhooks)).encode()).decode()} if webhooks else {}
+        )
+        run: Record = self._data("POST", path, run_input, **params)
+        return run
+
+    def move_run(
+        self,
+        run: Record | str,
+        status: str,
+        *,
+        exit_code: int | None = None,
+        status_message: str | None = None,
+        items: Sequence[Any] = (),
+    ) -> Record:
+        """Move a run to `status` now (firing its event), adding `items` to its dataset."""
+        body: Record = {"status": status}
+        if exit_code is not None:
+            body["exitCode"] = exit_code
+        if status_message is not None:
+            body["statusMessage"] = status_message
+        if items:
+            body["items"] = list(items)
+        moved: Record = self.request("POST", f"/_mock/actor-runs/{_id(run)}/status", body, auth=False)["data"]
+        return moved
+
+    def run(self, run: Record | str) -> Record:
+        """A run as GET /v2/actor-runs/{id} shows it now."""
+        data: Record = self._data("GET", f"/v2/actor-runs/{_id(run)}")
+        return data
+
     def test_webhook(self, webhook: Record | str) -> Record:
         """Fire a TEST event (POST /v2/webhooks/{id}/test); returns the new dispatch."""
         dispatch: Record = self._data("POST", f"/v2/webhooks/{_id(webhook)}/test")
@@ -1023,6 +1083,45 @@ class AsyncMockApify:
         return await asyncio.to_thread(
             lambda: self.sync.add_webhook(request_url, event_types, actor=actor, task=task, **fields)
         )
+
+    async def set_behaviour(
+        self,
+        actor: Record | str,
+        *,
+        run: Mapping[str, Any] | None = None,
+        build: Mapping[str, Any] | None = None,
+    ) -> None:
+        await asyncio.to_thread(lambda: self.sync.set_behaviour(actor, run=run, build=build))
+
+    async def start_run(
+        self,
+        actor: Record | str | None = None,
+        *,
+        task: Record | str | None = None,
+        run_input: Any = None,
+        webhooks: Sequence[Mapping[str, Any]] = (),
+    ) -> Record:
+        return await asyncio.to_thread(
+            lambda: self.sync.start_run(actor, task=task, run_input=run_input, webhooks=webhooks)
+        )
+
+    async def move_run(
+        self,
+        run: Record | str,
+        status: str,
+        *,
+        exit_code: int | None = None,
+        status_message: str | None = None,
+        items: Sequence[Any] = (),
+    ) -> Record:
+        return await asyncio.to_thread(
+            lambda: self.sync.move_run(
+                run, status, exit_code=exit_code, status_message=status_message, items=items
+            )
+        )
+
+    async def run(self, run: Record | str) -> Record:
+        return await asyncio.to_thread(self.sync.run, run)
 
     async def test_webhook(self, webhook: Record | str) -> Record:
         return await asyncio.to_thread(self.sync.test_webhook, webhook)
