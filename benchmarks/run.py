@@ -325,6 +325,15 @@ class Receiver:
         self.arrived = asyncio.Event()
         self.expect = 1
 
+    async def serve(self) -> tuple[web.AppRunner, str]:
+        """Serve on a free loopback port; returns the runner (to clean up) and the hook URL."""
+        app = web.Application()
+        app.router.add_post("/hook", self.handle)
+        runner = web.AppRunner(app, access_log=None)
+        await runner.setup()
+        await web.TCPSite(runner, "127.0.0.1", 0).start()
+        return runner, f"http://127.0.0.1:{runner.addresses[0][1]}/hook"
+
     async def handle(self, request: web.Request) -> web.Response:
         await request.read()
         self.count += 1
@@ -335,13 +344,7 @@ class Receiver:
 
 async def delivery_cases(work: Path, rounds: int) -> None:
     receiver = Receiver()
-    app = web.Application()
-    app.router.add_post("/hook", receiver.handle)
-    runner = web.AppRunner(app, access_log=None)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    hook_url = f"http://127.0.0.1:{runner.addresses[0][1]}/hook"
+    runner, hook_url = await receiver.serve()
     with running(start_mock(work / "delivery.db")) as mock:
         async with aiohttp.ClientSession(headers=AUTH) as session:
 
@@ -447,13 +450,7 @@ def fixture_user_case(work: Path, count: int) -> None:
 
 async def memory_case(work: Path, seconds: float) -> None:
     receiver = Receiver()
-    app = web.Application()
-    app.router.add_post("/hook", receiver.handle)
-    runner = web.AppRunner(app, access_log=None)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    hook_url = f"http://127.0.0.1:{runner.addresses[0][1]}/hook"
+    runner, hook_url = await receiver.serve()
     errors = 0
     with running(start_mock(work / "memory.db")) as mock:
         idle = mock.rss_mb()
