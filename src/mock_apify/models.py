@@ -148,7 +148,8 @@ def new_actor(body: dict[str, Any], user_id: str, username: str, now: str) -> Do
         "stats": {"totalBuilds": 0, "totalRuns": 0, "totalUsers": 1, "totalMetamorphs": 0},
         "versions": body.get("versions") or [],
         "defaultRunOptions": {"build": "latest", "timeoutSecs": 3600, "memoryMbytes": 1024}
-        | (body.get("defaultRunOptions") or {}),
+        # A null member keeps the default, as for task options (the Actor schema has no nulls here).
+        | {k: v for k, v in (body.get("defaultRunOptions") or {}).items() if v is not None},
         "exampleRunInput": body.get("exampleRunInput"),
         "categories": body.get("categories") or [],
         "seoTitle": body.get("seoTitle"),

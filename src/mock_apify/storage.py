@@ -185,6 +185,10 @@ class WebhookLimitReached(Exception):
     """The user already has the maximum number of webhooks."""
 
 
+class IdempotencyKeyTaken(Exception):
+    """Another webhook of the user already has this idempotency key."""
+
+
 def _dump(doc: Any) -> bytes:
     return orjson.dumps(doc)
 
@@ -469,19 +473,22 @@ class Storage:
         stored = {k: v for k, v in webhook.items() if k not in ("lastDispatch", "stats")}
         condition = webhook["condition"]
         with self._write() as db:
-            cursor = db.execute(
-                "UPDATE webhooks SET doc = ?, idempotency_key = ?, actor_id = ?, actor_task_id = ?,"
-                " actor_run_id = ? WHERE id = ? AND user_id = ?",
-                (
-                    _dump(stored),
-                    webhook.get("idempotencyKey"),
-                    condition.get("actorId"),
-                    condition.get("actorTaskId"),
-                    condition.get("actorRunId"),
-                    webhook["id"],
-                    webhook["userId"],
-                ),
-            )
+            try:
+                cursor = db.execute(
+                    "UPDATE webhooks SET doc = ?, idempotency_key = ?, actor_id = ?, actor_task_id = ?,"
+                    " actor_run_id = ? WHERE id = ? AND user_id = ?",
+                    (
+                        _dump(stored),
+                        webhook.get("idempotencyKey"),
+                        condition.get("actorId"),
+                        condition.get("actorTaskId"),
+                        condition.get("actorRunId"),
+                        webhook["id"],
+                        webhook["userId"],
+                    ),
+                )
+            except sqlite3.IntegrityError:  # UNIQUE (user_id, idempotency_key)
+                raise IdempotencyKeyTaken from None
         return cursor.rowcount == 1
 
     def delete_webhook(self, user_id: str, webhook_id: str, removal: Doc) -> bool:

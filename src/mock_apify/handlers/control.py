@@ -68,7 +68,8 @@ async def mock_dispatches_settle_post(call: Call) -> web.Response:
     settled = await settle(
         [emulator.lifecycle, emulator.dispatcher],
         emulator.clock,
-        max_rounds=body.get("maxRounds") or 1000,
+        # int(): JSON Schema counts 242.0 as an integer, and range() would refuse the float.
+        max_rounds=int(body.get("maxRounds") or 1000),
         time_limit=body.get("timeoutSecs") or 30.0,
     )
     pending = call.emulator.storage.active_dispatch_count()

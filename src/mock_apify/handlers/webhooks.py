@@ -5,11 +5,11 @@ from __future__ import annotations
 from aiohttp import web
 
 from .. import models
-from ..errors import RecordNotFound, TooManyWebhooks
+from ..errors import RecordNotFound, SchemaValidation, TooManyWebhooks
 from ..http import Call, base_url, data_response, no_content
 from ..lookups import check_condition_target, find_actor, find_task
 from ..pagination import PageRequest
-from ..storage import Doc, WebhookLimitReached
+from ..storage import Doc, IdempotencyKeyTaken, WebhookLimitReached
 
 
 def get_webhook(call: Call) -> Doc:
@@ -53,7 +53,13 @@ async def webhook_put(call: Call) -> web.Response:
     merged = models.updated_webhook(webhook, call.body, call.emulator.clock.now_iso())
     if merged["condition"] != webhook["condition"]:
         check_condition_target(storage, call.user_id, merged["condition"])
-    if not storage.update_webhook(merged):
+    try:
+        updated = storage.update_webhook(merged)
+    except IdempotencyKeyTaken:
+        raise SchemaValidation(
+            "Invalid value provided in idempotencyKey: another of your webhooks already has this key"
+        ) from None
+    if not updated:
         raise RecordNotFound("Webhook was not found")
     return data_response(call, models.webhook_full(merged))
 
