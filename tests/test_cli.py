@@ -151,3 +151,15 @@ def test_clock_and_retry_settings_from_the_command_line() -> None:
         assert _get(f"{url}/_mock/clock")["data"]["mode"] == "virtual"
     finally:
         _stop(process, signal.SIGTERM)
+
+
+def test_a_bad_environment_value_is_a_clear_error() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "mock_apify"],
+        capture_output=True,
+        text=True,
+        timeout=30,
+        env={**os.environ, "MOCK_APIFY_PORT": "eighty"},
+    )
+    assert result.returncode == 1
+    assert "MOCK_APIFY_PORT='eighty' is not a valid int" in result.stderr

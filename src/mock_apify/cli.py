@@ -151,7 +151,10 @@ def main(argv: list[str] | None = None) -> None:
     argv = sys.argv[1:] if argv is None else argv
     if argv[:1] == ["render-template"]:
         sys.exit(render_template(argv[1:]))
-    defaults = Config.from_env()
+    try:
+        defaults = Config.from_env()
+    except ValueError as error:
+        sys.exit(f"mock-apify: {error}")
     args = _parser(defaults).parse_args(argv)
     config = replace(
         defaults,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -16,6 +17,19 @@ DEFAULT_USERNAME = "mock-user"
 DEFAULT_TOKEN = "apify_api_mock_default_token_0000000000"
 
 ENV_PREFIX = "MOCK_APIFY_"
+
+
+# Environment variable (after the prefix) -> (Config field, parser).
+_ENVIRONMENT: dict[str, tuple[str, Callable[[str], object]]] = {
+    "HOST": ("host", str),
+    "PORT": ("port", int),
+    "DB": ("db", str),
+    "SEED": ("seed", Path),
+    "MAX_WEBHOOKS_PER_USER": ("max_webhooks_per_user", int),
+    "CLOCK": ("clock", str),
+    "RETRY_BASE_DELAY": ("retry_base_delay", float),
+    "DELIVERY_TIMEOUT": ("delivery_timeout", float),
+}
 
 
 @dataclass(frozen=True)
@@ -55,21 +69,13 @@ class Config:
         """Read MOCK_APIFY_HOST, _PORT, _DB, _SEED, _MAX_WEBHOOKS_PER_USER, _CLOCK, _RETRY_BASE_DELAY
         and _DELIVERY_TIMEOUT; unset ones keep defaults."""
         env = os.environ if environ is None else environ
-        config = cls()
-        if value := env.get(ENV_PREFIX + "HOST"):
-            config = replace(config, host=value)
-        if value := env.get(ENV_PREFIX + "PORT"):
-            config = replace(config, port=int(value))
-        if value := env.get(ENV_PREFIX + "DB"):
-            config = replace(config, db=value)
-        if value := env.get(ENV_PREFIX + "SEED"):
-            config = replace(config, seed=Path(value))
-        if value := env.get(ENV_PREFIX + "MAX_WEBHOOKS_PER_USER"):
-            config = replace(config, max_webhooks_per_user=int(value))
-        if value := env.get(ENV_PREFIX + "CLOCK"):
-            config = replace(config, clock=value)
-        if value := env.get(ENV_PREFIX + "RETRY_BASE_DELAY"):
-            config = replace(config, retry_base_delay=float(value))
-        if value := env.get(ENV_PREFIX + "DELIVERY_TIMEOUT"):
-            config = replace(config, delivery_timeout=float(value))
-        return config
+        changes: dict[str, object] = {}
+        for name, (field, parse) in _ENVIRONMENT.items():
+            if value := env.get(ENV_PREFIX + name):
+                try:
+                    changes[field] = parse(value)
+                except ValueError:
+                    raise ValueError(
+                        f"{ENV_PREFIX}{name}={value!r} is not a valid {parse.__name__}"
+                    ) from None
+        return replace(cls(), **changes)  # type: ignore[arg-type]

@@ -139,30 +139,29 @@ async def act_run_get(call: Call) -> web.Response:
     return data_response(call, await _waited(call, jobs.RUN, run))
 
 
-async def actorRuns_get(call: Call) -> web.Response:
+def _runs_page(call: Call, **owner: str) -> web.Response:
+    """A page of the user's runs, optionally only one Actor's (`act_id`) or task's (`task_id`)."""
     page = PageRequest.from_query(call.query)
-    items = call.emulator.storage.list_jobs(jobs.RUN, call.user_id, page.offset, page.limit, page.desc)
+    items = call.emulator.storage.list_jobs(
+        jobs.RUN, call.user_id, page.offset, page.limit, page.desc, **owner
+    )
     return data_response(call, page.envelope(items))
+
+
+async def actorRuns_get(call: Call) -> web.Response:
+    return _runs_page(call)
 
 
 async def act_runs_get(call: Call) -> web.Response:
     assert call.user is not None
-    actor = find_actor(call.emulator.storage, call.user, call.path["actorId"])
-    page = PageRequest.from_query(call.query)
-    items = call.emulator.storage.list_jobs(
-        jobs.RUN, call.user_id, page.offset, page.limit, page.desc, act_id=actor["id"]
-    )
-    return data_response(call, page.envelope(items))
+    return _runs_page(call, act_id=find_actor(call.emulator.storage, call.user, call.path["actorId"])["id"])
 
 
 async def actorTask_runs_get(call: Call) -> web.Response:
     assert call.user is not None
-    task = find_task(call.emulator.storage, call.user, call.path["actorTaskId"])
-    page = PageRequest.from_query(call.query)
-    items = call.emulator.storage.list_jobs(
-        jobs.RUN, call.user_id, page.offset, page.limit, page.desc, task_id=task["id"]
+    return _runs_page(
+        call, task_id=find_task(call.emulator.storage, call.user, call.path["actorTaskId"])["id"]
     )
-    return data_response(call, page.envelope(items))
 
 
 def _abort(call: Call, kind: str, job: Doc) -> Doc:
