@@ -60,10 +60,6 @@ class Config:
     default_username: str = DEFAULT_USERNAME
     default_token: str = DEFAULT_TOKEN
 
-    @property
-    def in_memory(self) -> bool:
-        return self.db == MEMORY_DB
-
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Config:
         """Read MOCK_APIFY_HOST, _PORT, _DB, _SEED, _MAX_WEBHOOKS_PER_USER, _CLOCK, _RETRY_BASE_DELAY

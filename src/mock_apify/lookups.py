@@ -6,6 +6,7 @@ Apify answers a missing Actor with `record-or-token-not-found` when the path hel
 from __future__ import annotations
 
 from .errors import RecordNotFound, RecordOrTokenNotFound
+from .jobs import RUN
 from .storage import Doc, Storage, User
 
 
@@ -48,5 +49,5 @@ def check_condition_target(storage: Storage, user_id: str, condition: dict[str, 
         raise RecordNotFound("Actor was not found")
     if "actorTaskId" in condition and not storage.task_exists(user_id, condition["actorTaskId"]):
         raise RecordNotFound("Actor task was not found")
-    if "actorRunId" in condition and storage.get_job("run", condition["actorRunId"], user_id) is None:
+    if "actorRunId" in condition and storage.get_job(RUN, condition["actorRunId"], user_id) is None:
         raise RecordNotFound("Actor run was not found")

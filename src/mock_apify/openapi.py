@@ -96,7 +96,6 @@ class SchemaCheck:
 class QueryParam:
     name: str
     type: str
-    required: bool
 
     def coerce(self, raw: str) -> Any:
         """Query strings carry text; turn it into the declared type or refuse it."""
@@ -137,8 +136,7 @@ class Operation:
         ]
         query = [(param, where) for param, where in located if param["in"] == "query"]
         self.query_params = tuple(
-            QueryParam(p["name"], p.get("schema", {}).get("type", "string"), bool(p.get("required")))
-            for p, _ in query
+            QueryParam(p["name"], p.get("schema", {}).get("type", "string")) for p, _ in query
         )
         self._query_check = SchemaCheck(
             {

@@ -296,12 +296,6 @@ class Storage:
         row = self._db.execute("SELECT id, username, token FROM users WHERE id = ?", (user_id,)).fetchone()
         return User(*row) if row else None
 
-    def user_by_username(self, username: str) -> User | None:
-        row = self._db.execute(
-            "SELECT id, username, token FROM users WHERE username = ?", (username,)
-        ).fetchone()
-        return User(*row) if row else None
-
     def wipe_all(self) -> None:
         self._users.clear()
         with self._write() as db:
