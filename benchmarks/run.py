@@ -22,7 +22,7 @@ import sys
 import tempfile
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -342,6 +342,17 @@ class Receiver:
         return web.Response(text="ok")
 
 
+async def actor_with_webhook(post: Callable[..., Awaitable[Any]], hook_url: str) -> tuple[Any, Any]:
+    """An Actor and a webhook on its successful runs calling `hook_url`."""
+    actor = await post("/v2/actors", {"name": "bench"})
+    condition = {"actorId": actor["id"]}
+    hook = await post(
+        "/v2/webhooks",
+        {"eventTypes": ["ACTOR.RUN.SUCCEEDED"], "condition": condition, "requestUrl": hook_url},
+    )
+    return actor, hook
+
+
 async def delivery_cases(work: Path, rounds: int) -> None:
     receiver = Receiver()
     runner, hook_url = await receiver.serve()
@@ -352,15 +363,7 @@ async def delivery_cases(work: Path, rounds: int) -> None:
                 async with session.post(mock.url + path, json=body) as response:
                     return (await response.json())["data"]
 
-            actor = await post("/v2/actors", {"name": "bench"})
-            hook = await post(
-                "/v2/webhooks",
-                {
-                    "eventTypes": ["ACTOR.RUN.SUCCEEDED"],
-                    "condition": {"actorId": actor["id"]},
-                    "requestUrl": hook_url,
-                },
-            )
+            actor, hook = await actor_with_webhook(post, hook_url)
             latencies = []
             for _ in range(rounds):
                 receiver.count, receiver.expect = 0, 1
@@ -464,15 +467,7 @@ async def memory_case(work: Path, seconds: float) -> None:
                         errors += 1
                     return (await response.json()).get("data")
 
-            actor = await post("/v2/actors", {"name": "bench"})
-            hook = await post(
-                "/v2/webhooks",
-                {
-                    "eventTypes": ["ACTOR.RUN.SUCCEEDED"],
-                    "condition": {"actorId": actor["id"]},
-                    "requestUrl": hook_url,
-                },
-            )
+            actor, hook = await actor_with_webhook(post, hook_url)
             end = time.perf_counter() + seconds
             next_sample = time.perf_counter()
             n = 0
