@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import signal
+import sqlite3
 import subprocess
 import sys
 import urllib.request
@@ -107,6 +108,26 @@ def test_bad_seed_file_is_a_clear_error(tmp_path: Path) -> None:
     )
     assert result.returncode != 0
     assert "users[0]: webhooks[0]" in result.stderr and "eventTypes" in result.stderr
+
+
+def test_database_of_another_schema_is_a_clear_error_and_is_left_untouched(tmp_path: Path) -> None:
+    db = tmp_path / "old.db"
+    with sqlite3.connect(db) as connection:  # what the first builds wrote: no schema version
+        connection.execute("CREATE TABLE users (id TEXT PRIMARY KEY, webhook_count INTEGER)")
+        connection.execute("INSERT INTO users VALUES ('u', 3)")
+    connection.close()
+    result = subprocess.run(
+        [sys.executable, "-m", "mock_apify", "--port", "0", "--db", str(db)],
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    assert result.returncode != 0
+    assert f"mock-apify: the database file {db} was written by another version" in result.stderr
+    assert "Traceback" not in result.stderr
+    with sqlite3.connect(db) as connection:
+        assert connection.execute("SELECT * FROM users").fetchall() == [("u", 3)]
+    connection.close()
 
 
 def test_render_template_prints_headers_and_exact_payload_bytes(tmp_path: Path) -> None:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import base64
+import json
 import re
 
 import pytest
@@ -235,6 +237,26 @@ class TestWebhookLimit:
         assert status == 403 and body["error"]["type"] == "too-many-webhooks"
         _, body, _ = await api.call("GET", "/v2/webhooks")
         assert body["data"]["total"] == 3
+
+    async def test_ad_hoc_webhooks_count_too_and_a_refused_run_leaves_the_count_as_it_was(
+        self, api: Api
+    ) -> None:
+        actor = await api.create_actor()
+        await api.create_webhook(**webhook_fields(actor["id"]))
+        adhoc = [
+            {"eventTypes": ["ACTOR.RUN.SUCCEEDED"], "requestUrl": f"http://127.0.0.1:9/{i}"} for i in range(3)
+        ]
+        encoded = base64.b64encode(json.dumps(adhoc).encode()).decode()
+        status, body, _ = await api.call("POST", f"/v2/acts/{actor['id']}/runs", params={"webhooks": encoded})
+        assert status == 403 and body["error"]["type"] == "too-many-webhooks", body
+        _, runs, _ = await api.call("GET", f"/v2/acts/{actor['id']}/runs")
+        assert runs["data"]["total"] == 0
+        _, body, _ = await api.call("GET", "/v2/webhooks")
+        assert body["data"]["total"] == 1  # the two ad-hoc webhooks inserted before the refusal are undone
+        for _ in range(2):
+            await api.create_webhook(**webhook_fields(actor["id"]))
+        status, body, _ = await api.call("POST", "/v2/webhooks", json=webhook_fields(actor["id"]))
+        assert status == 403 and body["error"]["type"] == "too-many-webhooks"
 
 
 def test_default_webhook_limit_is_100() -> None:

@@ -19,6 +19,7 @@ from . import payload_template
 from .app import EMULATOR_KEY, create_app
 from .config import DEFAULT_PORT, MEMORY_DB, Config
 from .seed import SeedError
+from .storage import StaleDatabase
 
 log = logging.getLogger("mock_apify")
 
@@ -170,5 +171,5 @@ def main(argv: list[str] | None = None) -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s", stream=sys.stderr)
     try:
         asyncio.run(serve(config, log_requests=not args.quiet))
-    except SeedError as error:
+    except (SeedError, StaleDatabase) as error:
         sys.exit(f"mock-apify: {error}")

@@ -50,7 +50,9 @@ class UserOrTokenNotFound(ApiError):
 
 class TooManyWebhooks(ApiError):
     status, type = 403, "too-many-webhooks"
-    message = "You have reached the maximum number of webhooks."
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(f"You have reached the maximum number of webhooks ({limit}).")
 
 
 class RecordNotFound(ApiError):

@@ -28,7 +28,6 @@ CREATE TABLE IF NOT EXISTS users (
     username TEXT NOT NULL UNIQUE,
     token TEXT NOT NULL UNIQUE,
     created_at TEXT NOT NULL,
-    webhook_count INTEGER NOT NULL DEFAULT 0,
     dispatch_count INTEGER NOT NULL DEFAULT 0
 );
 CREATE TABLE IF NOT EXISTS actors (
@@ -49,23 +48,22 @@ CREATE TABLE IF NOT EXISTS tasks (
     UNIQUE (user_id, name)
 );
 CREATE INDEX IF NOT EXISTS tasks_by_user ON tasks (user_id, seq);
+-- Every B-tree is a page written on each create's commit, so a webhook has four beside its table:
+-- `target` is the one thing its condition names, as `actorId=…`, `actorTaskId=…` or `actorRunId=…`.
 CREATE TABLE IF NOT EXISTS webhooks (
     seq INTEGER PRIMARY KEY,
     id TEXT NOT NULL UNIQUE,
     user_id TEXT NOT NULL,
     idempotency_key TEXT,
-    actor_id TEXT,
-    actor_task_id TEXT,
-    actor_run_id TEXT,
+    target TEXT NOT NULL,
     doc BLOB NOT NULL,
     last_dispatch BLOB,
-    total_dispatches INTEGER NOT NULL DEFAULT 0,
-    UNIQUE (user_id, idempotency_key)
+    total_dispatches INTEGER NOT NULL DEFAULT 0
 );
+CREATE UNIQUE INDEX IF NOT EXISTS webhooks_by_key ON webhooks (user_id, idempotency_key)
+    WHERE idempotency_key IS NOT NULL;
 CREATE INDEX IF NOT EXISTS webhooks_by_user ON webhooks (user_id, seq);
-CREATE INDEX IF NOT EXISTS webhooks_by_actor ON webhooks (user_id, actor_id, seq);
-CREATE INDEX IF NOT EXISTS webhooks_by_task ON webhooks (user_id, actor_task_id, seq);
-CREATE INDEX IF NOT EXISTS webhooks_by_run ON webhooks (actor_run_id);
+CREATE INDEX IF NOT EXISTS webhooks_by_target ON webhooks (user_id, target, seq);
 -- user_n and webhook_n number a user's and a webhook's dispatches 1, 2, 3...: dispatches are never
 -- deleted one by one, so a page at any offset is an index seek, and totals are counters.
 CREATE TABLE IF NOT EXISTS dispatches (
@@ -131,6 +129,9 @@ CREATE TABLE IF NOT EXISTS inbox_messages (
 CREATE INDEX IF NOT EXISTS inbox_messages_by_inbox ON inbox_messages (inbox, seq);
 """
 
+# Bumped whenever _SCHEMA changes in a way an existing file cannot follow.
+SCHEMA_VERSION = 2
+
 # Tables holding per-user documents, in the order a user's records are wiped.
 _USER_TABLES = ("dispatches", "webhooks", "jobs", "behaviours", "tasks", "actors")
 
@@ -181,6 +182,10 @@ class _Checkpointer:
         self._thread.join(timeout=10)
 
 
+class StaleDatabase(Exception):
+    """The database file was written by a build of mock-apify with another schema."""
+
+
 class WebhookLimitReached(Exception):
     """The user already has the maximum number of webhooks."""
 
@@ -193,21 +198,42 @@ def _dump(doc: Any) -> bytes:
     return orjson.dumps(doc)
 
 
+def _target(condition: dict[str, str]) -> str:
+    """The `target` column of a webhook with this condition, which names one Actor, task or run."""
+    ((key, value),) = condition.items()
+    return f"{key}={value}"
+
+
 class Storage:
     def __init__(self, path: str) -> None:
         self._db = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
         self._depth = 0
-        self._batch: asyncio.Future[None] | None = None
+        self._waiters: list[asyncio.Future[None]] | None = None  # responses waiting for the batch's COMMIT
         self._users: dict[str, User] = {}  # by token; users change rarely and are read on every request
+        # Webhooks per user, counted once per process and then kept here: the create path checks
+        # the limit and lists show the total without touching (and writing) another row.
+        self._webhook_counts: dict[str, int] = {}
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=NORMAL")
         self._db.execute("PRAGMA busy_timeout=5000")
         self._db.execute("PRAGMA wal_autocheckpoint=0")  # see _Checkpointer
-        self._db.executescript(_SCHEMA)
+        self._create_schema(path)
         self._checkpointer = _Checkpointer(path) if path != ":memory:" else None
 
+    def _create_schema(self, path: str) -> None:
+        version = self._db.execute("PRAGMA user_version").fetchone()[0]
+        existing = self._db.execute("SELECT 1 FROM sqlite_master WHERE name = 'users'").fetchone()
+        if existing and version != SCHEMA_VERSION:
+            self._db.close()
+            raise StaleDatabase(
+                f"the database file {path} was written by another version of mock-apify (schema"
+                f" {version}, this one needs {SCHEMA_VERSION}): delete it, or start with another --db"
+            )
+        self._db.executescript(_SCHEMA)
+        self._db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+
     def close(self) -> None:
-        if self._batch is not None:
+        if self._waiters is not None:
             self._commit_batch()
         if self._checkpointer is not None:
             self._checkpointer.stop()
@@ -219,10 +245,11 @@ class Storage:
         """An atomic unit of writes. Nested use joins the outer unit.
 
         On the event loop, units are group-committed: the first one opens a database transaction
-        and schedules its COMMIT for the end of the loop's current pass, and every unit of that
-        pass runs inside it as a SAVEPOINT (rolled back alone if it fails). Responses wait for the
-        COMMIT (`synced()`), so a 201 still means stored, while concurrent requests share one
-        commit. Without a running loop (start-up, seeding) each unit commits at once."""
+        and schedules its COMMIT for the end of the loop's current pass; every later unit of that
+        pass runs inside it as a SAVEPOINT (rolled back alone if it fails; the first one, alone in
+        the transaction, rolls the transaction back). Responses wait for the COMMIT (`synced()`),
+        so a 201 still means stored, while concurrent requests share one commit. Without a
+        running loop (start-up, seeding) each unit commits at once."""
         if self._depth:
             self._depth += 1
             try:
@@ -230,43 +257,63 @@ class Storage:
             finally:
                 self._depth -= 1
             return
+        commit: str | None
         loop = _running_loop()
         if loop is None:
             self._db.execute("BEGIN IMMEDIATE")
             commit, undo = "COMMIT", "ROLLBACK"
         else:
-            if self._batch is None:
-                self._db.execute("BEGIN IMMEDIATE")
-                self._batch = loop.create_future()
+            if self._waiters is None:
+                self._waiters = []
                 loop.call_soon(self._commit_batch)
-            self._db.execute("SAVEPOINT unit")
-            commit, undo = "RELEASE unit", "ROLLBACK TO unit"
+            if self._db.in_transaction:
+                self._db.execute("SAVEPOINT unit")
+                commit, undo = "RELEASE unit", "ROLLBACK TO unit"
+            else:
+                self._db.execute("BEGIN IMMEDIATE")
+                commit, undo = None, "ROLLBACK"
         self._depth = 1
         try:
             yield self._db
         except BaseException:
             self._depth = 0
-            self._db.execute(undo)
-            if undo.startswith("ROLLBACK TO"):
-                self._db.execute("RELEASE unit")
+            self._rollback(undo)
             raise
         self._depth = 0
-        self._db.execute(commit)
+        if commit is not None:
+            self._db.execute(commit)
+
+    def _rollback(self, undo: str) -> None:
+        self._db.execute(undo)
+        if undo == "ROLLBACK TO unit":
+            self._db.execute("RELEASE unit")
+        self._webhook_counts.clear()  # they may have counted what was just undone
 
     def _commit_batch(self) -> None:
-        batch, self._batch = self._batch, None
-        assert batch is not None
-        try:
-            self._db.execute("COMMIT")
-        except sqlite3.Error as error:
-            batch.set_exception(error)
-        else:
-            batch.set_result(None)
+        waiters, self._waiters = self._waiters, None
+        assert waiters is not None
+        error: sqlite3.Error | None = None
+        if self._db.in_transaction:
+            try:
+                self._db.execute("COMMIT")
+            except sqlite3.Error as failure:
+                error = failure
+                if self._db.in_transaction:
+                    self._db.execute("ROLLBACK")
+                self._webhook_counts.clear()
+        for waiter in waiters:
+            if not waiter.done():
+                if error is None:
+                    waiter.set_result(None)
+                else:
+                    waiter.set_exception(error)
 
     async def synced(self) -> None:
         """Wait until every write made so far is committed."""
-        if self._batch is not None:
-            await asyncio.shield(self._batch)
+        if self._waiters is not None:
+            waiter = asyncio.get_running_loop().create_future()
+            self._waiters.append(waiter)
+            await waiter
 
     _write = transaction
 
@@ -298,6 +345,7 @@ class Storage:
 
     def wipe_all(self) -> None:
         self._users.clear()
+        self._webhook_counts.clear()
         with self._write() as db:
             for table in (*_USER_TABLES, "datasets", "dataset_items", "users", "inboxes", "inbox_messages"):
                 db.execute(f"DELETE FROM {table}")
@@ -311,7 +359,8 @@ class Storage:
             )
             for table in (*_USER_TABLES, "datasets"):
                 db.execute(f"DELETE FROM {table} WHERE user_id = ?", (user_id,))
-            db.execute("UPDATE users SET webhook_count = 0, dispatch_count = 0 WHERE id = ?", (user_id,))
+            db.execute("UPDATE users SET dispatch_count = 0 WHERE id = ?", (user_id,))
+        self._webhook_counts[user_id] = 0
 
     # --- documents shared by actors and tasks -------------------------------------------------
 
@@ -412,40 +461,37 @@ class Storage:
         doc["stats"] = {"totalDispatches": row[2]}
         return doc
 
+    def webhook_count(self, user_id: str) -> int:
+        count = self._webhook_counts.get(user_id)
+        if count is None:
+            row = self._db.execute("SELECT COUNT(*) FROM webhooks WHERE user_id = ?", (user_id,)).fetchone()
+            count = self._webhook_counts[user_id] = row[0]
+        return count
+
     def insert_webhook(self, webhook: Doc, *, max_per_user: int) -> tuple[Doc, bool]:
         """Store a new webhook, or return the user's webhook with the same idempotency key.
 
-        The UNIQUE (user_id, idempotency_key) index is what makes a key create at most one webhook;
-        the lookup first only spares a doomed insert. Returns (webhook, created).
+        The unique index on (user_id, idempotency_key) is what makes a key create at most one
+        webhook: the insert yields to an existing one, which is then read. Returns (webhook, created).
         """
         user_id, key = webhook["userId"], webhook.get("idempotencyKey")
-        condition = webhook["condition"]
         with self._write() as db:
-            if key is not None:
-                existing = self._webhook_by_key(user_id, key)
+            count = self.webhook_count(user_id)
+            if count >= max_per_user:
+                existing = self._webhook_by_key(user_id, key) if key is not None else None
                 if existing is not None:
                     return existing, False
-            count = db.execute("SELECT webhook_count FROM users WHERE id = ?", (user_id,)).fetchone()[0]
-            if count >= max_per_user:
                 raise WebhookLimitReached
             cursor = db.execute(
-                "INSERT INTO webhooks (id, user_id, idempotency_key, actor_id, actor_task_id, actor_run_id, doc)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (user_id, idempotency_key) DO NOTHING",
-                (
-                    webhook["id"],
-                    user_id,
-                    key,
-                    condition.get("actorId"),
-                    condition.get("actorTaskId"),
-                    condition.get("actorRunId"),
-                    _dump(webhook),
-                ),
+                "INSERT INTO webhooks (id, user_id, idempotency_key, target, doc) VALUES (?, ?, ?, ?, ?)"
+                " ON CONFLICT (user_id, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING",
+                (webhook["id"], user_id, key, _target(webhook["condition"]), _dump(webhook)),
             )
-            if cursor.rowcount == 0 and key is not None:
-                existing = self._webhook_by_key(user_id, key)
-                if existing is not None:
-                    return existing, False
-            db.execute("UPDATE users SET webhook_count = webhook_count + 1 WHERE id = ?", (user_id,))
+            if cursor.rowcount == 0:
+                existing = self._webhook_by_key(user_id, key) if key is not None else None
+                assert existing is not None, "only the idempotency key can conflict"
+                return existing, False
+            self._webhook_counts[user_id] = count + 1
         return {**webhook, "lastDispatch": None, "stats": {"totalDispatches": 0}}, True
 
     def _webhook_by_key(self, user_id: str, key: str) -> Doc | None:
@@ -465,18 +511,14 @@ class Storage:
     def update_webhook(self, webhook: Doc) -> bool:
         """Replace a webhook's client-set fields; False when it no longer exists."""
         stored = {k: v for k, v in webhook.items() if k not in ("lastDispatch", "stats")}
-        condition = webhook["condition"]
         with self._write() as db:
             try:
                 cursor = db.execute(
-                    "UPDATE webhooks SET doc = ?, idempotency_key = ?, actor_id = ?, actor_task_id = ?,"
-                    " actor_run_id = ? WHERE id = ? AND user_id = ?",
+                    "UPDATE webhooks SET doc = ?, idempotency_key = ?, target = ? WHERE id = ? AND user_id = ?",
                     (
                         _dump(stored),
                         webhook.get("idempotencyKey"),
-                        condition.get("actorId"),
-                        condition.get("actorTaskId"),
-                        condition.get("actorRunId"),
+                        _target(webhook["condition"]),
                         webhook["id"],
                         webhook["userId"],
                     ),
@@ -492,7 +534,8 @@ class Storage:
             cursor = db.execute("DELETE FROM webhooks WHERE id = ? AND user_id = ?", (webhook_id, user_id))
             if cursor.rowcount == 0:
                 return False
-            db.execute("UPDATE users SET webhook_count = webhook_count - 1 WHERE id = ?", (user_id,))
+            if user_id in self._webhook_counts:  # else the first count will see the delete
+                self._webhook_counts[user_id] -= 1
             db.execute(
                 "UPDATE dispatches SET calls = json_insert(calls, '$[#]', json(?)), status = 'FAILED',"
                 " next_attempt_at = NULL WHERE webhook_id = ? AND status = 'ACTIVE'",
@@ -501,30 +544,21 @@ class Storage:
         return True
 
     def list_webhooks(
-        self,
-        user_id: str,
-        offset: int,
-        limit: int,
-        desc: bool,
-        *,
-        actor_id: str | None = None,
-        actor_task_id: str | None = None,
+        self, user_id: str, offset: int, limit: int, desc: bool, *, condition: dict[str, str] | None = None
     ) -> Page:
-        """A page of the user's webhooks, optionally only those whose condition names an Actor or task."""
-        where, params = "user_id = ?", [user_id]
-        if actor_id is not None:
-            where, params = where + " AND actor_id = ?", [*params, actor_id]
-        if actor_task_id is not None:
-            where, params = where + " AND actor_task_id = ?", [*params, actor_task_id]
-        if actor_id is None and actor_task_id is None:
-            # The user's own counter: a total that costs the same however many webhooks there are.
-            total = self._db.execute("SELECT webhook_count FROM users WHERE id = ?", (user_id,)).fetchone()[0]
-        else:
-            total = self._db.execute(f"SELECT COUNT(*) FROM webhooks WHERE {where}", params).fetchone()[0]
+        """A page of the user's webhooks; with `condition`, only those whose condition is that one
+        (`{"actorId": …}` or `{"actorTaskId": …}`)."""
         order = "DESC" if desc else "ASC"
+        params: tuple[str, ...]
+        if condition is None:
+            total = self.webhook_count(user_id)
+            where, params = "user_id = ?", (user_id,)
+        else:
+            where, params = "user_id = ? AND target = ?", (user_id, _target(condition))
+            total = self._db.execute(f"SELECT COUNT(*) FROM webhooks WHERE {where}", params).fetchone()[0]
         rows = self._db.execute(
             f"SELECT {self._WEBHOOK_COLUMNS} FROM webhooks WHERE {where} ORDER BY seq {order} LIMIT ? OFFSET ?",
-            [*params, limit, offset],
+            (*params, limit, offset),
         ).fetchall()
         return Page(total, [self._webhook(row) for row in rows])
 
@@ -776,10 +810,13 @@ class Storage:
         self, user_id: str, act_id: str, task_id: str | None, run_id: str | None
     ) -> list[Doc]:
         """The user's webhooks whose condition names this Actor, task or run."""
+        targets = [_target({"actorId": act_id})]
+        targets += [_target({"actorTaskId": task_id})] if task_id else []
+        targets += [_target({"actorRunId": run_id})] if run_id else []
         rows = self._db.execute(
             f"SELECT {self._WEBHOOK_COLUMNS} FROM webhooks WHERE user_id = ? AND"
-            " (actor_id = ? OR actor_task_id = ? OR actor_run_id = ?) ORDER BY seq",
-            (user_id, act_id, task_id, run_id),
+            f" target IN ({', '.join('?' * len(targets))}) ORDER BY seq",
+            (user_id, *targets),
         ).fetchall()
         return [self._webhook(row) for row in rows]
 

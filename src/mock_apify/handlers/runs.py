@@ -12,11 +12,11 @@ from aiohttp import web
 
 from .. import jobs, models
 from ..body import read_body
-from ..errors import InvalidParameter, InvalidRequest, RecordNotFound, SchemaValidation
+from ..errors import InvalidParameter, InvalidRequest, RecordNotFound, SchemaValidation, TooManyWebhooks
 from ..http import Call, base_url, data_response, json_response
 from ..lookups import find_actor, find_task
 from ..pagination import PageRequest
-from ..storage import Doc
+from ..storage import Doc, WebhookLimitReached
 
 MAX_WAIT_SECS = 60
 _BEHAVIOUR_KIND = {jobs.RUN: "run", jobs.BUILD: "build"}
@@ -91,9 +91,12 @@ async def _start_run(call: Call, actor: Doc, task: Doc | None, location: str) ->
     build = emulator.storage.latest_job(jobs.BUILD, actor["userId"], act_id=actor["id"])
     run = jobs.new_run(actor, task, options, len(orjson.dumps(job_input)), emulator.clock.time(), build)
     adhoc = _adhoc_webhooks(call, run["id"])
-    emulator.lifecycle.create(
-        jobs.RUN, run, job_input, _behaviour(call, actor, jobs.RUN), options["timeoutSecs"], adhoc
-    )
+    try:
+        emulator.lifecycle.create(
+            jobs.RUN, run, job_input, _behaviour(call, actor, jobs.RUN), options["timeoutSecs"], adhoc
+        )
+    except WebhookLimitReached:  # ad-hoc webhooks go through the same insert as POST /v2/webhooks
+        raise TooManyWebhooks(emulator.config.max_webhooks_per_user) from None
     run = await _waited(call, jobs.RUN, run)
     return data_response(call, run, 201, {"Location": f"{base_url(call.request)}{location}/{run['id']}"})
 

@@ -35,8 +35,7 @@ async def webhooks_post(call: Call) -> web.Response:
             webhook, max_per_user=call.emulator.config.max_webhooks_per_user
         )
     except WebhookLimitReached:
-        limit = call.emulator.config.max_webhooks_per_user
-        raise TooManyWebhooks(f"You have reached the maximum number of webhooks ({limit}).") from None
+        raise TooManyWebhooks(call.emulator.config.max_webhooks_per_user) from None
     # A repeated idempotency key answers 201 with the existing webhook, as the facts sheet guesses.
     location = f"{base_url(call.request)}/v2/webhooks/{stored['id']}"
     return data_response(call, models.webhook_full(stored), 201, {"Location": location})
@@ -83,7 +82,7 @@ async def act_webhooks_get(call: Call) -> web.Response:
     actor = find_actor(call.emulator.storage, call.user, call.path["actorId"])
     page = PageRequest.from_query(call.query)
     items = call.emulator.storage.list_webhooks(
-        call.user_id, page.offset, page.limit, page.desc, actor_id=actor["id"]
+        call.user_id, page.offset, page.limit, page.desc, condition={"actorId": actor["id"]}
     )
     return data_response(call, page.envelope(items, models.webhook_short))
 
@@ -93,6 +92,6 @@ async def actorTask_webhooks_get(call: Call) -> web.Response:
     task = find_task(call.emulator.storage, call.user, call.path["actorTaskId"])
     page = PageRequest.from_query(call.query)
     items = call.emulator.storage.list_webhooks(
-        call.user_id, page.offset, page.limit, page.desc, actor_task_id=task["id"]
+        call.user_id, page.offset, page.limit, page.desc, condition={"actorTaskId": task["id"]}
     )
     return data_response(call, page.envelope(items, models.webhook_full))
