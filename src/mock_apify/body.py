@@ -19,7 +19,9 @@ _SUPPORTED = {"gzip", "x-gzip", "deflate", "br"}
 
 def content_encodings(request: web.Request) -> list[str]:
     """The body's encodings in the order they were applied; refuses unknown ones before reading."""
-    header = request.headers.get("Content-Encoding", "")
+    header = request.headers.get("Content-Encoding")
+    if not header:
+        return []
     encodings = [part.strip().lower() for part in header.split(",") if part.strip()]
     encodings = [e for e in encodings if e != "identity"]
     for encoding in encodings:
@@ -59,6 +61,8 @@ async def read_body(request: web.Request, limit: int) -> bytes:
     declared = request.content_length
     if declared is not None and declared > limit:
         raise RequestTooLarge(limit, declared)
+    if declared is not None and not encodings:
+        return await request.read()  # exactly `declared` bytes, within the limit
     chunks: list[bytes] = []
     size = 0
     async for chunk in request.content.iter_any():

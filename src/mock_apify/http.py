@@ -24,7 +24,7 @@ log = logging.getLogger("mock_apify")
 JSON_TYPE = "application/json"
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Call:
     """What a handler gets: the validated pieces of one request."""
 
@@ -99,22 +99,30 @@ async def _call(emulator: Emulator, request: web.Request) -> web.StreamResponse:
         if body is not None:
             operation.check_body(body)
     handler = emulator.handlers[operation.operation_id]
-    response = await handler(Call(emulator, request, user, path_params, query, body))
-    await emulator.storage.synced()  # nothing is answered before it is committed
-    return response
+    return await handler(Call(emulator, request, user, path_params, query, body))
 
 
 def make_dispatch(emulator: Emulator) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
+    in_flight = 0
+
     async def dispatch(request: web.Request) -> web.StreamResponse:
+        """Nothing is answered before what it wrote is committed. A request with no other in
+        flight commits at once: no other request's writes could join its group commit."""
+        nonlocal in_flight
+        in_flight += 1
         try:
-            return await _call(emulator, request)
+            response = await _call(emulator, request)
+            await emulator.storage.synced(now=in_flight == 1)
+            return response
         except ApiError as error:
-            await emulator.storage.synced()
+            await emulator.storage.synced(now=in_flight == 1)
             if request.method == "OPTIONS" and isinstance(error, MethodNotAllowed):
                 return web.Response(status=204, headers={"Allow": ", ".join(error.allowed)})
             return error_response(emulator, error)
         except Exception:
             log.exception("unexpected error on %s %s", request.method, request.path)
             return error_response(emulator, ApiError())
+        finally:
+            in_flight -= 1
 
     return dispatch

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import functools
+import math
 import os
 import string
-from datetime import UTC, datetime
+import time
 
 _ALPHABET = string.ascii_letters + string.digits
 # Maps each random byte to a character: one urandom call and one translate per ID. (The 8 first
@@ -29,5 +31,12 @@ def new_token() -> str:
 
 def iso(epoch_seconds: float) -> str:
     """ISO-8601 UTC with milliseconds and a Z, the only timestamp format Apify emits."""
-    moment = datetime.fromtimestamp(epoch_seconds, UTC)
-    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+    fraction, whole = math.modf(epoch_seconds)  # rounded as datetime.fromtimestamp rounds
+    seconds, micros = divmod(int(whole) * 1_000_000 + round(fraction * 1_000_000), 1_000_000)
+    return f"{_iso_second(seconds)}.{micros // 1000:03d}Z"
+
+
+@functools.lru_cache(maxsize=8)
+def _iso_second(seconds: int) -> str:
+    """Formatting the date and time is most of the cost; timestamps made together share a second."""
+    return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(seconds))

@@ -3,6 +3,7 @@ merged on update, and shaped for each kind of response. No HTTP and no SQL here.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -14,6 +15,7 @@ from .storage import Doc
 CONDITION_KEYS = ("actorId", "actorTaskId", "actorRunId")
 _SHORT_OMITS = ("payloadTemplate", "headersTemplate", "description")
 _INTERNAL = ("idempotencyKey",)
+_WHITESPACE = re.compile(r"\s")
 
 
 # --- webhooks --------------------------------------------------------------------------------
@@ -30,7 +32,7 @@ def _condition(raw: dict[str, Any]) -> dict[str, str]:
 
 def _request_url(url: str) -> str:
     parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname or any(c.isspace() for c in url):
+    if parts.scheme not in ("http", "https") or not parts.hostname or _WHITESPACE.search(url):
         raise SchemaValidation(
             f"Invalid value provided in requestUrl: Webhook URL must be a valid URL ({url!r})"
         )

@@ -138,6 +138,7 @@ class Operation:
         self.query_params = tuple(
             QueryParam(p["name"], p.get("schema", {}).get("type", "string")) for p, _ in query
         )
+        self._query_required = any(p.get("required") for p, _ in query)
         self._query_check = SchemaCheck(
             {
                 "type": "object",
@@ -161,7 +162,7 @@ class Operation:
     def parse_query(self, query: Mapping[str, str]) -> dict[str, Any]:
         """Coerce and validate the declared query parameters; undeclared ones are ignored."""
         values = {p.name: p.coerce(query[p.name]) for p in self.query_params if p.name in query}
-        if problem := self._query_check.first_error(values):
+        if (values or self._query_required) and (problem := self._query_check.first_error(values)):
             raise InvalidParameter(problem)
         return values
 

@@ -209,6 +209,7 @@ class Storage:
         self._db = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
         self._depth = 0
         self._waiters: list[asyncio.Future[None]] | None = None  # responses waiting for the batch's COMMIT
+        self._commit_handle: asyncio.Handle | None = None
         self._users: dict[str, User] = {}  # by token; users change rarely and are read on every request
         # Webhooks per user, counted once per process and then kept here: the create path checks
         # the limit and lists show the total without touching (and writing) another row.
@@ -265,7 +266,7 @@ class Storage:
         else:
             if self._waiters is None:
                 self._waiters = []
-                loop.call_soon(self._commit_batch)
+                self._commit_handle = loop.call_soon(self._commit_batch)
             if self._db.in_transaction:
                 self._db.execute("SAVEPOINT unit")
                 commit, undo = "RELEASE unit", "ROLLBACK TO unit"
@@ -291,7 +292,9 @@ class Storage:
 
     def _commit_batch(self) -> None:
         waiters, self._waiters = self._waiters, None
-        assert waiters is not None
+        assert waiters is not None and self._commit_handle is not None
+        self._commit_handle.cancel()  # when called before its turn, by synced(now=True)
+        self._commit_handle = None
         error: sqlite3.Error | None = None
         if self._db.in_transaction:
             try:
@@ -308,12 +311,16 @@ class Storage:
                 else:
                     waiter.set_exception(error)
 
-    async def synced(self) -> None:
-        """Wait until every write made so far is committed."""
-        if self._waiters is not None:
-            waiter = asyncio.get_running_loop().create_future()
-            self._waiters.append(waiter)
-            await waiter
+    async def synced(self, *, now: bool = False) -> None:
+        """Wait until every write made so far is committed. `now` commits at once, for a caller
+        that knows no other unit could join the batch in this pass (a lone request)."""
+        if self._waiters is None:
+            return
+        waiter = asyncio.get_running_loop().create_future()
+        self._waiters.append(waiter)
+        if now:
+            self._commit_batch()
+        await waiter
 
     _write = transaction
 
