@@ -103,26 +103,19 @@ async def _call(emulator: Emulator, request: web.Request) -> web.StreamResponse:
 
 
 def make_dispatch(emulator: Emulator) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
-    in_flight = 0
-
     async def dispatch(request: web.Request) -> web.StreamResponse:
-        """Nothing is answered before what it wrote is committed. A request with no other in
-        flight commits at once: no other request's writes could join its group commit."""
-        nonlocal in_flight
-        in_flight += 1
+        """Nothing is answered before what it wrote is committed."""
         try:
             response = await _call(emulator, request)
-            await emulator.storage.synced(now=in_flight == 1)
+            await emulator.storage.synced()
             return response
         except ApiError as error:
-            await emulator.storage.synced(now=in_flight == 1)
+            await emulator.storage.synced()
             if request.method == "OPTIONS" and isinstance(error, MethodNotAllowed):
                 return web.Response(status=204, headers={"Allow": ", ".join(error.allowed)})
             return error_response(emulator, error)
         except Exception:
             log.exception("unexpected error on %s %s", request.method, request.path)
             return error_response(emulator, ApiError())
-        finally:
-            in_flight -= 1
 
     return dispatch

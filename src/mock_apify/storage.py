@@ -182,6 +182,16 @@ class _Checkpointer:
         self._thread.join(timeout=10)
 
 
+class _Batch:
+    """One group commit: done once its COMMIT ran, with the error if it failed."""
+
+    __slots__ = ("done", "error")
+
+    def __init__(self) -> None:
+        self.done = False
+        self.error: sqlite3.Error | None = None
+
+
 class StaleDatabase(Exception):
     """The database file was written by a build of mock-apify with another schema."""
 
@@ -208,8 +218,7 @@ class Storage:
     def __init__(self, path: str) -> None:
         self._db = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
         self._depth = 0
-        self._waiters: list[asyncio.Future[None]] | None = None  # responses waiting for the batch's COMMIT
-        self._commit_handle: asyncio.Handle | None = None
+        self._batch: _Batch | None = None  # the group commit writes are joining now
         self._users: dict[str, User] = {}  # by token; users change rarely and are read on every request
         # Webhooks per user, counted once per process and then kept here: the create path checks
         # the limit and lists show the total without touching (and writing) another row.
@@ -234,7 +243,7 @@ class Storage:
         self._db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
 
     def close(self) -> None:
-        if self._waiters is not None:
+        if self._batch is not None:
             self._commit_batch()
         if self._checkpointer is not None:
             self._checkpointer.stop()
@@ -264,9 +273,9 @@ class Storage:
             self._db.execute("BEGIN IMMEDIATE")
             commit, undo = "COMMIT", "ROLLBACK"
         else:
-            if self._waiters is None:
-                self._waiters = []
-                self._commit_handle = loop.call_soon(self._commit_batch)
+            if self._batch is None:
+                self._batch = _Batch()
+                loop.call_soon(self._commit_batch)
             if self._db.in_transaction:
                 self._db.execute("SAVEPOINT unit")
                 commit, undo = "RELEASE unit", "ROLLBACK TO unit"
@@ -291,36 +300,31 @@ class Storage:
         self._webhook_counts.clear()  # they may have counted what was just undone
 
     def _commit_batch(self) -> None:
-        waiters, self._waiters = self._waiters, None
-        assert waiters is not None and self._commit_handle is not None
-        self._commit_handle.cancel()  # when called before its turn, by synced(now=True)
-        self._commit_handle = None
-        error: sqlite3.Error | None = None
+        batch, self._batch = self._batch, None
+        assert batch is not None
         if self._db.in_transaction:
             try:
                 self._db.execute("COMMIT")
             except sqlite3.Error as failure:
-                error = failure
+                batch.error = failure
                 if self._db.in_transaction:
                     self._db.execute("ROLLBACK")
                 self._webhook_counts.clear()
-        for waiter in waiters:
-            if not waiter.done():
-                if error is None:
-                    waiter.set_result(None)
-                else:
-                    waiter.set_exception(error)
+        batch.done = True
 
-    async def synced(self, *, now: bool = False) -> None:
-        """Wait until every write made so far is committed. `now` commits at once, for a caller
-        that knows no other unit could join the batch in this pass (a lone request)."""
-        if self._waiters is None:
+    async def synced(self) -> None:
+        """Wait until every write made so far is committed.
+
+        The batch's COMMIT was queued when the batch opened, before this call, so after one yield
+        the COMMIT has run and the caller goes on in that same loop pass (waiting on a future
+        would take one pass more, which a lone request pays in full)."""
+        batch = self._batch
+        if batch is None:
             return
-        waiter = asyncio.get_running_loop().create_future()
-        self._waiters.append(waiter)
-        if now:
-            self._commit_batch()
-        await waiter
+        while not batch.done:  # noqa: ASYNC110 -- one yield, by design (see above)
+            await asyncio.sleep(0)
+        if batch.error is not None:
+            raise batch.error
 
     _write = transaction
 
