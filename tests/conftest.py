@@ -52,6 +52,12 @@ class Api:
             body = await response.json(content_type=None) if raw else None
             return response.status, body, response
 
+    async def raw(self, method: str, path: str) -> tuple[int, bytes]:
+        """The exact bytes of an authenticated request's response."""
+        headers = {"Authorization": f"Bearer {self.token}"}
+        async with self.session.request(method, self.url + path, headers=headers) as response:
+            return response.status, await response.read()
+
     async def create_actor(self, name: str = "my-actor", token: str | None = None) -> dict[str, Any]:
         status, body, _ = await self.call("POST", "/v2/actors", json={"name": name}, token=token)
         assert status == 201, body

@@ -7,12 +7,14 @@ import base64
 import json
 import re
 
+import orjson
 import pytest
 
 from conftest import Api, webhook_fields
 from mock_apify import Config
 from mock_apify.config import MEMORY_DB
 from mock_apify.payload_template import DEFAULT_PAYLOAD_TEMPLATE
+from mock_apify.rendering import SHORT_OMITS
 
 ISO_MS = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$")
 ID = re.compile(r"^[A-Za-z0-9]{17}$")
@@ -195,6 +197,39 @@ async def test_condition_with_two_keys_or_none_is_refused(api: Api) -> None:
         assert status == 400, condition
         assert body["error"]["type"] == "schema-validation"
         assert "condition" in body["error"]["message"]
+
+
+async def test_list_bytes_are_the_full_webhooks_shortened_and_pretty_printed(api: Api) -> None:
+    """Lists splice pre-rendered items; their bytes must be what rendering each webhook's full
+    form without the omitted fields gives, after updates and dispatches too."""
+    actor = await api.create_actor()
+    plain = await api.create_webhook(**webhook_fields(actor["id"]))
+    fancy = await api.create_webhook(
+        **webhook_fields(
+            actor["id"],
+            description='ünïcode "quoted" \u2028',
+            headersTemplate='{"X-A": "b"}',
+            requestUrl="http://127.0.0.1:9/p?q=%20&r=ä",
+            eventTypes=["ACTOR.RUN.FAILED", "ACTOR.RUN.SUCCEEDED"],
+        )
+    )
+    status, _, _ = await api.call("PUT", f"/v2/webhooks/{plain['id']}", json={"doNotRetry": True})
+    assert status == 200
+    await api.test_webhook(fancy["id"])  # gives it a lastDispatch and a dispatch count
+    lonely = await api.create_actor("lonely")
+    for path in (
+        "/v2/webhooks?desc=1",
+        f"/v2/acts/{actor['id']}/webhooks",
+        f"/v2/acts/{lonely['id']}/webhooks",
+    ):
+        _, response = await api.raw("GET", path)
+        listed = orjson.loads(response)["data"]
+        full = [(await api.call("GET", f"/v2/webhooks/{item['id']}"))[1]["data"] for item in listed["items"]]
+        expected = {**listed, "items": [{k: v for k, v in w.items() if k not in SHORT_OMITS} for w in full]}
+        assert response == orjson.dumps({"data": expected}, option=orjson.OPT_INDENT_2)
+        if path == "/v2/webhooks?desc=1":
+            assert len(listed["items"]) == 2 and any(item["lastDispatch"] for item in listed["items"])
+    assert listed["items"] == []
 
 
 async def test_actor_and_task_webhook_lists(api: Api) -> None:

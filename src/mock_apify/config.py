@@ -53,8 +53,6 @@ class Config:
     # Per-attempt timeout of a delivery, in real seconds (Apify: 2 minutes).
     delivery_timeout: float = 120.0
     max_deliveries_in_flight: int = 32
-    # Pretty-printed JSON like api.apify.com; turn off for the smallest responses.
-    indent_json: bool = True
     # The default user always exists; seed files and /_mock/users add more.
     default_user_id: str = DEFAULT_USER_ID
     default_username: str = DEFAULT_USERNAME

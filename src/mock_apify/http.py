@@ -8,12 +8,12 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-import orjson
 from aiohttp import web
 
 from .auth import authenticate, request_token
 from .body import parse_json_object, read_body
 from .errors import ApiError, InvalidRequest, MethodNotAllowed
+from .rendering import dumps
 from .storage import User
 
 if TYPE_CHECKING:
@@ -44,17 +44,10 @@ class Call:
 Handler = Callable[[Call], Awaitable[web.StreamResponse]]
 
 
-def _dumps(emulator: Emulator, value: Any) -> bytes:
-    option = orjson.OPT_INDENT_2 if emulator.config.indent_json else 0
-    return orjson.dumps(value, option=option)
-
-
 def json_response(
     call: Call, body: Any, status: int = 200, headers: dict[str, str] | None = None
 ) -> web.Response:
-    return web.Response(
-        body=_dumps(call.emulator, body), status=status, headers=headers, content_type=JSON_TYPE
-    )
+    return web.Response(body=dumps(body), status=status, headers=headers, content_type=JSON_TYPE)
 
 
 def data_response(
@@ -71,7 +64,7 @@ def no_content() -> web.Response:
 def error_response(emulator: Emulator, error: ApiError) -> web.Response:
     headers = {"Allow": ", ".join(error.allowed)} if isinstance(error, MethodNotAllowed) else None
     return web.Response(
-        body=_dumps(emulator, error.body()), status=error.status, headers=headers, content_type=JSON_TYPE
+        body=dumps(error.body()), status=error.status, headers=headers, content_type=JSON_TYPE
     )
 
 

@@ -13,7 +13,6 @@ from .ids import new_id
 from .storage import Doc
 
 CONDITION_KEYS = ("actorId", "actorTaskId", "actorRunId")
-_SHORT_OMITS = ("payloadTemplate", "headersTemplate", "description")
 _INTERNAL = ("idempotencyKey",)
 _WHITESPACE = re.compile(r"\s")
 
@@ -111,13 +110,6 @@ def updated_webhook(webhook: Doc, body: dict[str, Any], now: str) -> Doc:
 def webhook_full(webhook: Doc) -> Doc:
     """The webhook as responses show it. Works in place on a freshly loaded document."""
     for key in _INTERNAL:
-        webhook.pop(key, None)
-    return webhook
-
-
-def webhook_short(webhook: Doc) -> Doc:
-    """A list item (WebhookShort). Works in place on a freshly loaded document."""
-    for key in (*_INTERNAL, *_SHORT_OMITS):
         webhook.pop(key, None)
     return webhook
 

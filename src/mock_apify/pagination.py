@@ -7,7 +7,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from .storage import Doc, Page
+from .storage import Page
 
 MAX_LIMIT = 1000
 # Offsets beyond any table (and beyond SQLite's 64-bit integers) all mean "past the end".
@@ -26,13 +26,20 @@ class PageRequest:
         offset = min(query.get("offset", 0), _MAX_OFFSET)
         return cls(offset=offset, limit=min(limit, MAX_LIMIT), desc=query.get("desc", False))
 
-    def envelope(self, page: Page, shape: Callable[[Doc], Doc] | None = None) -> dict[str, Any]:
+    def envelope(self, page: Page, shape: Callable[[Any], Any] | None = None) -> dict[str, Any]:
         items = [shape(item) for item in page.items] if shape else page.items
+        return self._envelope(page, items)
+
+    def rendered_envelope(self, page: Page, render: Callable[[list[Any]], Any]) -> dict[str, Any]:
+        """The envelope with all items rendered in one go (rendering.short_items)."""
+        return self._envelope(page, render(page.items))
+
+    def _envelope(self, page: Page, items: Any) -> dict[str, Any]:
         return {
             "total": page.total,
             "offset": self.offset,
             "limit": self.limit,
             "desc": self.desc,
-            "count": len(items),
+            "count": len(page.items),
             "items": items,
         }

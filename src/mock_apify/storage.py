@@ -20,6 +20,8 @@ from typing import Any
 
 import orjson
 
+from .rendering import short_head
+
 Doc = dict[str, Any]
 
 _SCHEMA = """
@@ -50,6 +52,7 @@ CREATE TABLE IF NOT EXISTS tasks (
 CREATE INDEX IF NOT EXISTS tasks_by_user ON tasks (user_id, seq);
 -- Every B-tree is a page written on each create's commit, so a webhook has four beside its table:
 -- `target` is the one thing its condition names, as `actorId=…`, `actorTaskId=…` or `actorRunId=…`.
+-- `short_head` is its list item, pre-rendered (rendering.short_head).
 CREATE TABLE IF NOT EXISTS webhooks (
     seq INTEGER PRIMARY KEY,
     id TEXT NOT NULL UNIQUE,
@@ -57,6 +60,7 @@ CREATE TABLE IF NOT EXISTS webhooks (
     idempotency_key TEXT,
     target TEXT NOT NULL,
     doc BLOB NOT NULL,
+    short_head BLOB NOT NULL,
     last_dispatch BLOB,
     total_dispatches INTEGER NOT NULL DEFAULT 0
 );
@@ -130,7 +134,7 @@ CREATE INDEX IF NOT EXISTS inbox_messages_by_inbox ON inbox_messages (inbox, seq
 """
 
 # Bumped whenever _SCHEMA changes in a way an existing file cannot follow.
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 # Tables holding per-user documents, in the order a user's records are wiped.
 _USER_TABLES = ("dispatches", "webhooks", "jobs", "behaviours", "tasks", "actors")
@@ -146,7 +150,7 @@ class User:
 @dataclass(frozen=True)
 class Page:
     total: int
-    items: list[Doc]
+    items: list[Any]
 
 
 def _running_loop() -> asyncio.AbstractEventLoop | None:
@@ -494,9 +498,17 @@ class Storage:
                     return existing, False
                 raise WebhookLimitReached
             cursor = db.execute(
-                "INSERT INTO webhooks (id, user_id, idempotency_key, target, doc) VALUES (?, ?, ?, ?, ?)"
+                "INSERT INTO webhooks (id, user_id, idempotency_key, target, doc, short_head)"
+                " VALUES (?, ?, ?, ?, ?, ?)"
                 " ON CONFLICT (user_id, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING",
-                (webhook["id"], user_id, key, _target(webhook["condition"]), _dump(webhook)),
+                (
+                    webhook["id"],
+                    user_id,
+                    key,
+                    _target(webhook["condition"]),
+                    _dump(webhook),
+                    short_head(webhook),
+                ),
             )
             if cursor.rowcount == 0:
                 existing = self._webhook_by_key(user_id, key) if key is not None else None
@@ -525,9 +537,11 @@ class Storage:
         with self._write() as db:
             try:
                 cursor = db.execute(
-                    "UPDATE webhooks SET doc = ?, idempotency_key = ?, target = ? WHERE id = ? AND user_id = ?",
+                    "UPDATE webhooks SET doc = ?, short_head = ?, idempotency_key = ?, target = ?"
+                    " WHERE id = ? AND user_id = ?",
                     (
                         _dump(stored),
+                        short_head(stored),
                         webhook.get("idempotencyKey"),
                         _target(webhook["condition"]),
                         webhook["id"],
@@ -559,6 +573,26 @@ class Storage:
     ) -> Page:
         """A page of the user's webhooks; with `condition`, only those whose condition is that one
         (`{"actorId": …}` or `{"actorTaskId": …}`)."""
+        total, rows = self._webhook_rows(self._WEBHOOK_COLUMNS, user_id, offset, limit, desc, condition)
+        return Page(total, [self._webhook(row) for row in rows])
+
+    def list_webhook_items(
+        self, user_id: str, offset: int, limit: int, desc: bool, *, condition: dict[str, str] | None = None
+    ) -> Page:
+        """As list_webhooks, but each item is (short_head, last_dispatch, total_dispatches): the
+        pieces of its list form (rendering.short_item)."""
+        columns = "short_head, last_dispatch, total_dispatches"
+        return Page(*self._webhook_rows(columns, user_id, offset, limit, desc, condition))
+
+    def _webhook_rows(
+        self,
+        columns: str,
+        user_id: str,
+        offset: int,
+        limit: int,
+        desc: bool,
+        condition: dict[str, str] | None,
+    ) -> tuple[int, list[Any]]:
         order = "DESC" if desc else "ASC"
         params: tuple[str, ...]
         if condition is None:
@@ -568,10 +602,10 @@ class Storage:
             where, params = "user_id = ? AND target = ?", (user_id, _target(condition))
             total = self._db.execute(f"SELECT COUNT(*) FROM webhooks WHERE {where}", params).fetchone()[0]
         rows = self._db.execute(
-            f"SELECT {self._WEBHOOK_COLUMNS} FROM webhooks WHERE {where} ORDER BY seq {order} LIMIT ? OFFSET ?",
+            f"SELECT {columns} FROM webhooks WHERE {where} ORDER BY seq {order} LIMIT ? OFFSET ?",
             (*params, limit, offset),
         ).fetchall()
-        return Page(total, [self._webhook(row) for row in rows])
+        return total, rows
 
     # --- dispatches --------------------------------------------------------------------------
 

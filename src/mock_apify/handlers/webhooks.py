@@ -9,6 +9,7 @@ from ..errors import RecordNotFound, SchemaValidation, TooManyWebhooks
 from ..http import Call, base_url, data_response, no_content
 from ..lookups import check_condition_target, find_actor, find_task
 from ..pagination import PageRequest
+from ..rendering import short_items
 from ..storage import Doc, IdempotencyKeyTaken, WebhookLimitReached
 
 
@@ -21,8 +22,8 @@ def get_webhook(call: Call) -> Doc:
 
 async def webhooks_get(call: Call) -> web.Response:
     page = PageRequest.from_query(call.query)
-    items = call.emulator.storage.list_webhooks(call.user_id, page.offset, page.limit, page.desc)
-    return data_response(call, page.envelope(items, models.webhook_short))
+    listed = call.emulator.storage.list_webhook_items(call.user_id, page.offset, page.limit, page.desc)
+    return data_response(call, page.rendered_envelope(listed, short_items))
 
 
 async def webhooks_post(call: Call) -> web.Response:
@@ -81,10 +82,10 @@ async def act_webhooks_get(call: Call) -> web.Response:
     assert call.user is not None
     actor = find_actor(call.emulator.storage, call.user, call.path["actorId"])
     page = PageRequest.from_query(call.query)
-    items = call.emulator.storage.list_webhooks(
+    listed = call.emulator.storage.list_webhook_items(
         call.user_id, page.offset, page.limit, page.desc, condition={"actorId": actor["id"]}
     )
-    return data_response(call, page.envelope(items, models.webhook_short))
+    return data_response(call, page.rendered_envelope(listed, short_items))
 
 
 async def actorTask_webhooks_get(call: Call) -> web.Response:
