@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import orjson
 import pytest
+import yaml
 
 from conftest import Api
 from mock_apify.handlers import HANDLERS
-from mock_apify.openapi import HTTP_METHODS, load_document, operations
+from mock_apify.openapi import HTTP_METHODS, document_path, load_document, operations
 from mock_apify.routing import Router
 
 DOCUMENT = load_document()
@@ -37,3 +41,37 @@ def test_router_resolves_each_documented_operation(method: str, path: str, opera
 async def test_served_document_is_the_loaded_document(api: Api) -> None:
     status, body, _ = await api.call("GET", "/_mock/openapi.json", auth=False)
     assert status == 200 and body == DOCUMENT
+
+
+def test_the_parsed_document_is_cached_and_a_bad_cache_only_costs_a_parse(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    parsed = load_document()
+    (cache,) = (tmp_path / "mock-apify").glob("openapi-*.json")
+    assert parsed == DOCUMENT
+
+    def no_yaml(*_: object, **__: object) -> None:
+        raise AssertionError("parsed the YAML although the cache was there")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(yaml, "load", no_yaml)
+        assert load_document() == DOCUMENT
+
+    cache.write_bytes(b'{"cut off')
+    assert load_document() == DOCUMENT  # re-parsed, and the cache rewritten
+    assert orjson.loads(cache.read_bytes()) == DOCUMENT
+
+    edited = tmp_path / "edited.yaml"
+    edited.write_text(document_path().read_text().replace("title:", "title: edited", 1))
+    assert load_document(edited) != DOCUMENT  # another text, another cache entry
+    assert len(list((tmp_path / "mock-apify").glob("openapi-*.json"))) == 2
+
+
+def test_an_unwritable_cache_directory_still_loads_the_document(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    blocker = tmp_path / "file-not-dir"
+    blocker.write_text("")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(blocker))
+    assert load_document() == DOCUMENT

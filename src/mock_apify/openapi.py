@@ -4,7 +4,10 @@ checks and never repeat by hand what the document says."""
 
 from __future__ import annotations
 
+import hashlib
+import os
 import re
+import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass
 from importlib import resources
@@ -13,7 +16,7 @@ from typing import Any
 from urllib.parse import quote
 
 import jsonschema_rs
-import yaml
+import orjson
 
 from .errors import InvalidParameter, SchemaValidation
 
@@ -31,10 +34,48 @@ def document_path() -> Path:
 
 
 def load_document(path: Path | None = None) -> dict[str, Any]:
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-    with (path or document_path()).open("rb") as stream:
-        document: dict[str, Any] = yaml.load(stream, Loader=loader)
+    """The document, parsed.
+
+    Parsing the YAML (and importing PyYAML) took about 90 ms, most of start-up beyond aiohttp's
+    own imports; so the parsed form is kept as JSON in the user's cache directory, named by a
+    hash of the YAML's bytes. A missing, stale or unwritable cache only costs the parse."""
+    source = (path or document_path()).read_bytes()
+    cache = _cache_file(source)
+    if cache is not None:
+        try:
+            cached: dict[str, Any] = orjson.loads(cache.read_bytes())
+            return cached
+        except (OSError, orjson.JSONDecodeError):
+            pass
+    import yaml  # only on a cache miss
+
+    document: dict[str, Any] = yaml.load(source, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    if cache is not None:
+        _write_cache(cache, document)
     return document
+
+
+def _cache_file(source: bytes) -> Path | None:
+    base = os.environ.get("XDG_CACHE_HOME")
+    try:
+        root = Path(base) if base else Path.home() / ".cache"
+    except RuntimeError:  # no home directory
+        return None
+    return root / "mock-apify" / f"openapi-{hashlib.sha256(source).hexdigest()[:24]}.json"
+
+
+def _write_cache(cache: Path, document: dict[str, Any]) -> None:
+    """Written whole under a temporary name, then renamed, so readers never see half a file."""
+    try:
+        rendered = orjson.dumps(document)
+        if orjson.loads(rendered) != document:  # a YAML-only value (a date, say) would not survive
+            return
+        cache.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=cache.parent, prefix=".openapi-", delete=False) as stream:
+            stream.write(rendered)
+        os.replace(stream.name, cache)
+    except (OSError, TypeError):
+        pass
 
 
 def _field_path(parts: list[str | int]) -> str:
