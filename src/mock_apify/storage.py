@@ -858,9 +858,11 @@ class Storage:
         targets = [_target({"actorId": act_id})]
         targets += [_target({"actorTaskId": task_id})] if task_id else []
         targets += [_target({"actorRunId": run_id})] if run_id else []
+        # Without the hint SQLite walks all of the user's webhooks in order rather than sort the few
+        # that match.
         rows = self._db.execute(
-            f"SELECT {self._WEBHOOK_COLUMNS} FROM webhooks WHERE user_id = ? AND"
-            f" target IN ({', '.join('?' * len(targets))}) ORDER BY seq",
+            f"SELECT {self._WEBHOOK_COLUMNS} FROM webhooks INDEXED BY webhooks_by_target WHERE user_id = ?"
+            f" AND target IN ({', '.join('?' * len(targets))}) ORDER BY seq",
             (user_id, *targets),
         ).fetchall()
         return [self._webhook(row) for row in rows]
