@@ -37,6 +37,9 @@ async def test_records_survive_a_restart(tmp_path: Path) -> None:
         # The idempotency key is remembered too.
         again = await api.create_webhook(**webhook_fields(actor["id"], idempotencyKey="k"))
         assert again["id"] == webhook["id"]
+        # The webhook count (kept in memory while running) is counted afresh from the table.
+        _, body, _ = await api.call("GET", "/v2/webhooks")
+        assert body["data"]["total"] == 1
     await server.close()
 
 

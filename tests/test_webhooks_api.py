@@ -273,6 +273,17 @@ class TestWebhookLimit:
         _, body, _ = await api.call("GET", "/v2/webhooks")
         assert body["data"]["total"] == 3
 
+    async def test_deleting_a_webhook_frees_a_place(self, api: Api) -> None:
+        actor = await api.create_actor()
+        hooks = [await api.create_webhook(**webhook_fields(actor["id"])) for _ in range(3)]
+        status, _, _ = await api.call("DELETE", f"/v2/webhooks/{hooks[0]['id']}")
+        assert status == 204
+        await api.create_webhook(**webhook_fields(actor["id"]))
+        status, body, _ = await api.call("POST", "/v2/webhooks", json=webhook_fields(actor["id"]))
+        assert status == 403 and body["error"]["type"] == "too-many-webhooks"
+        _, body, _ = await api.call("GET", "/v2/webhooks")
+        assert body["data"]["total"] == 3
+
     async def test_ad_hoc_webhooks_count_too_and_a_refused_run_leaves_the_count_as_it_was(
         self, api: Api
     ) -> None:
