@@ -264,14 +264,19 @@ class TestWebhookLimit:
     def config(self) -> Config:
         return Config(db=MEMORY_DB, no_seed=True, port=0, max_webhooks_per_user=3)
 
+    @staticmethod
+    async def assert_full(api: Api, actor_id: str) -> None:
+        """One more create is refused, and the user has exactly the limit's 3 webhooks."""
+        status, body, _ = await api.call("POST", "/v2/webhooks", json=webhook_fields(actor_id))
+        assert status == 403 and body["error"]["type"] == "too-many-webhooks"
+        _, body, _ = await api.call("GET", "/v2/webhooks")
+        assert body["data"]["total"] == 3
+
     async def test_limit_is_403_too_many_webhooks(self, api: Api) -> None:
         actor = await api.create_actor()
         for _ in range(3):
             await api.create_webhook(**webhook_fields(actor["id"]))
-        status, body, _ = await api.call("POST", "/v2/webhooks", json=webhook_fields(actor["id"]))
-        assert status == 403 and body["error"]["type"] == "too-many-webhooks"
-        _, body, _ = await api.call("GET", "/v2/webhooks")
-        assert body["data"]["total"] == 3
+        await self.assert_full(api, actor["id"])
 
     async def test_deleting_a_webhook_frees_a_place(self, api: Api) -> None:
         actor = await api.create_actor()
@@ -279,10 +284,7 @@ class TestWebhookLimit:
         status, _, _ = await api.call("DELETE", f"/v2/webhooks/{hooks[0]['id']}")
         assert status == 204
         await api.create_webhook(**webhook_fields(actor["id"]))
-        status, body, _ = await api.call("POST", "/v2/webhooks", json=webhook_fields(actor["id"]))
-        assert status == 403 and body["error"]["type"] == "too-many-webhooks"
-        _, body, _ = await api.call("GET", "/v2/webhooks")
-        assert body["data"]["total"] == 3
+        await self.assert_full(api, actor["id"])
 
     async def test_ad_hoc_webhooks_count_too_and_a_refused_run_leaves_the_count_as_it_was(
         self, api: Api
@@ -301,8 +303,7 @@ class TestWebhookLimit:
         assert body["data"]["total"] == 1  # the two ad-hoc webhooks inserted before the refusal are undone
         for _ in range(2):
             await api.create_webhook(**webhook_fields(actor["id"]))
-        status, body, _ = await api.call("POST", "/v2/webhooks", json=webhook_fields(actor["id"]))
-        assert status == 403 and body["error"]["type"] == "too-many-webhooks"
+        await self.assert_full(api, actor["id"])
 
 
 def test_default_webhook_limit_is_100() -> None:

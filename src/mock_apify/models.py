@@ -10,10 +10,10 @@ from urllib.parse import urlsplit
 from . import payload_template
 from .errors import SchemaValidation
 from .ids import new_id
+from .rendering import INTERNAL
 from .storage import Doc
 
 CONDITION_KEYS = ("actorId", "actorTaskId", "actorRunId")
-_INTERNAL = ("idempotencyKey",)
 _WHITESPACE = re.compile(r"\s")
 
 
@@ -109,7 +109,7 @@ def updated_webhook(webhook: Doc, body: dict[str, Any], now: str) -> Doc:
 
 def webhook_full(webhook: Doc) -> Doc:
     """The webhook as responses show it. Works in place on a freshly loaded document."""
-    for key in _INTERNAL:
+    for key in INTERNAL:
         webhook.pop(key, None)
     return webhook
 

@@ -12,8 +12,10 @@ from typing import Any
 
 import orjson
 
-# What a list item (WebhookShort) leaves out of the full webhook; idempotencyKey is never shown.
-SHORT_OMITS = ("idempotencyKey", "payloadTemplate", "headersTemplate", "description")
+# Stored with a webhook but never shown in a response.
+INTERNAL = ("idempotencyKey",)
+# What a list item (WebhookShort) leaves out of the full webhook.
+SHORT_OMITS = (*INTERNAL, "payloadTemplate", "headersTemplate", "description")
 _DYNAMIC = ("lastDispatch", "stats")
 _ITEM_DEPTH = 3  # {"data": {"items": [here]}}
 _ITEM_BREAK = b"\n" + b"  " * _ITEM_DEPTH

@@ -400,6 +400,10 @@ class Storage:
         ).fetchall()
         return Page(total, [orjson.loads(row[0]) for row in rows])
 
+    def _exists(self, table: str, user_id: str, record_id: str) -> bool:
+        row = self._db.execute(f"SELECT 1 FROM {table} WHERE id = ? AND user_id = ?", (record_id, user_id))
+        return row.fetchone() is not None
+
     def _delete(self, table: str, user_id: str, record_id: str) -> bool:
         with self._write() as db:
             cursor = db.execute(f"DELETE FROM {table} WHERE id = ? AND user_id = ?", (record_id, user_id))
@@ -423,16 +427,10 @@ class Storage:
         return self._get("actors", user_id, actor_id)
 
     def actor_exists(self, user_id: str, actor_id: str) -> bool:
-        row = self._db.execute(
-            "SELECT 1 FROM actors WHERE id = ? AND user_id = ?", (actor_id, user_id)
-        ).fetchone()
-        return row is not None
+        return self._exists("actors", user_id, actor_id)
 
     def task_exists(self, user_id: str, task_id: str) -> bool:
-        row = self._db.execute(
-            "SELECT 1 FROM tasks WHERE id = ? AND user_id = ?", (task_id, user_id)
-        ).fetchone()
-        return row is not None
+        return self._exists("tasks", user_id, task_id)
 
     def actor_by_id(self, actor_id: str) -> Doc | None:
         """Any user's Actor (for the unauthenticated emulator-control endpoints)."""
