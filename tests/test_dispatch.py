@@ -17,8 +17,8 @@ import trustme
 from conftest import Api, webhook_fields
 from mock_apify import Config
 from mock_apify.config import MEMORY_DB
-from mock_apify.dispatcher import MAX_ATTEMPTS
-from mock_apify.payload_template import DEFAULT_PAYLOAD_TEMPLATE, parse_template
+from mock_apify.engine.dispatcher import MAX_ATTEMPTS
+from mock_apify.model.templates import DEFAULT_PAYLOAD_TEMPLATE, parse_template
 from receivers import Receiver, eventually
 
 

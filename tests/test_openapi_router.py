@@ -9,9 +9,9 @@ import pytest
 import yaml
 
 from conftest import Api
-from mock_apify.handlers import HANDLERS
+from mock_apify.api import HANDLERS
+from mock_apify.api.routing import Router
 from mock_apify.openapi import HTTP_METHODS, document_path, load_document, operations
-from mock_apify.routing import Router
 
 DOCUMENT = load_document()
 DOCUMENTED = sorted(

@@ -1,7 +1,7 @@
 """Webhook payload/headers templates: the behaviour of apify-shared-js ``WebhookPayloadTemplate``.
 
-The cases port ``test/webhook_payload_template.test.ts`` of apify-shared-js and the rules of the facts
-sheet §3.3. The JS tests run without an allowed-variables set; here the set is always enforced, so their
+The cases port ``test/webhook_payload_template.test.ts`` of apify-shared-js and the rules of its
+``packages/utilities/src/webhook_payload_template.ts``. The JS tests run without an allowed-variables set; here the set is always enforced, so their
 free-form variable names are replaced by allowed ones (``globals`` carries ad-hoc test data).
 """
 
@@ -14,15 +14,16 @@ from typing import Any
 
 import pytest
 
-from mock_apify import payload_template as pt
-from mock_apify.payload_template import (
+from mock_apify.model.templates import (
     ALLOWED_VARIABLES,
     DEFAULT_PAYLOAD_TEMPLATE,
     TemplateError,
+    jsvalues,
     parse_template,
     render_headers,
     render_payload,
     sample_context,
+    substitution,
     validate_headers_template,
     validate_payload_template,
 )
@@ -573,9 +574,9 @@ def _reference(template: str, context: dict[str, Any]) -> tuple[str, Any]:
 
     payload, cursor = template, 0
     while True:
-        ok, value, _, _ = pt._json_parse(payload)
+        ok, value, _, _ = substitution._json_parse(payload)
         if ok:
-            return "ok", pt._to_python(value)
+            return "ok", jsvalues.to_python(value)
         start = payload.find("{{", cursor)
         close = payload.find("}}", start) if start != -1 else -1
         if close == -1:
@@ -588,8 +589,8 @@ def _reference(template: str, context: dict[str, Any]) -> tuple[str, Any]:
             name = payload[start + 2 : close]
             if name.split(".")[0] not in ALLOWED_VARIABLES:
                 return "variable", name
-            value = pt._lookup(context, name)
-            replacement = pt._js_stringify(value) if pt._js_truthy(value) else "null"
+            value = substitution._lookup(context, name)
+            replacement = jsvalues.js_stringify(value) if jsvalues.js_truthy(value) else "null"
             payload = payload[:start] + replacement + payload[close + 2 :]
         cursor = start + 1
 

@@ -13,8 +13,8 @@ import pytest
 from conftest import Api, webhook_fields
 from mock_apify import Config
 from mock_apify.config import MEMORY_DB
-from mock_apify.payload_template import DEFAULT_PAYLOAD_TEMPLATE
-from mock_apify.rendering import SHORT_OMITS
+from mock_apify.model.shapes import SHORT_OMITS
+from mock_apify.model.templates import DEFAULT_PAYLOAD_TEMPLATE
 
 ISO_MS = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$")
 ID = re.compile(r"^[A-Za-z0-9]{17}$")

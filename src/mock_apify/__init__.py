@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-__version__ = "0.1.0"
+from importlib import metadata
 
-from .app import Emulator, create_app
+from .app import create_app
 from .config import Config
+from .emulator import Emulator
+
+__version__ = metadata.version("mock-apify")
 
 __all__ = ["Config", "Emulator", "__version__", "create_app"]

@@ -15,11 +15,11 @@ from pathlib import Path
 from aiohttp import web
 from aiohttp.abc import AbstractAccessLogger
 
-from . import payload_template
-from .app import EMULATOR_KEY, create_app
+from .app import create_app
 from .config import DEFAULT_PORT, MEMORY_DB, Config
-from .seed import SeedError
-from .storage import StaleDatabase
+from .model import templates
+from .services.seeding import SeedError
+from .store import StaleDatabase
 
 log = logging.getLogger("mock_apify")
 
@@ -88,7 +88,6 @@ async def serve(config: Config, *, log_requests: bool = True) -> None:
     site = web.TCPSite(runner, config.host, config.port)
     await site.start()
     port = runner.addresses[0][1]
-    emulator = app[EMULATOR_KEY]
     if not _is_loopback(config.host):
         log.warning(
             "bound to %s: anyone who can reach this address can read and change every user's data "
@@ -96,7 +95,7 @@ async def serve(config: Config, *, log_requests: bool = True) -> None:
             config.host,
         )
     print(f"mock-apify listening on http://{config.host}:{port}", flush=True)
-    print(f"  token (default user {emulator.config.default_username}): {config.default_token}", flush=True)
+    print(f"  token (default user {config.default_username}): {config.default_token}", flush=True)
     print(f"  database: {config.db}", flush=True)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
@@ -128,15 +127,15 @@ def render_template(argv: list[str]) -> int:
     args = _render_parser().parse_args(argv)
     payload = args.payload_file.read_text() if args.payload_file else args.payload
     headers = args.headers_file.read_text() if args.headers_file else args.headers
-    context = payload_template.sample_context()
+    context = templates.sample_context()
     if args.context:
         context |= json.loads(args.context.read_text())
     try:
-        rendered_headers = payload_template.render_headers(
+        rendered_headers = templates.render_headers(
             headers, context, interpolate_strings=args.interpolate_strings
         )
-        body = payload_template.render_payload(payload, context, interpolate_strings=args.interpolate_strings)
-    except payload_template.TemplateError as error:
+        body = templates.render_payload(payload, context, interpolate_strings=args.interpolate_strings)
+    except templates.TemplateError as error:
         print(f"mock-apify: invalid template: {error}", file=sys.stderr)
         return 1
     for name, value in rendered_headers.items():

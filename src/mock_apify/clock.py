@@ -1,5 +1,6 @@
-"""The one source of "now" for records and the dispatcher, so tests can swap real time for a
-virtual clock that only moves when told."""
+"""The one source of "now" for records, job status changes and deliveries, so tests can swap real
+time for a virtual clock that only moves when told. Both kinds answer the same questions; callers
+never ask which kind they have."""
 
 from __future__ import annotations
 
@@ -10,8 +11,14 @@ import time
 from .ids import iso
 
 
+class ClockIsReal(Exception):
+    """Only a virtual clock can be moved."""
+
+
 class Clock:
     """Real wall-clock time."""
+
+    mode = "real"
 
     def time(self) -> float:
         return time.time()
@@ -25,9 +32,19 @@ class Clock:
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(wake.wait(), timeout)
 
+    def advance(self, seconds: float) -> float:
+        """Move the clock forward by `seconds`; real time cannot be moved."""
+        raise ClockIsReal("The clock is real; start the emulator with the virtual clock to move it.")
+
+    def skip_to(self, moment: float) -> bool:
+        """Jump to `moment` if this clock can (False: the caller has to wait for it)."""
+        return False
+
 
 class VirtualClock(Clock):
-    """Time that stands still until `advance()` or `set()` moves it; starts at the real time."""
+    """Time that stands still until `advance()` or `skip_to()` moves it; starts at the real time."""
+
+    mode = "virtual"
 
     def __init__(self, start: float | None = None) -> None:
         self._now = time.time() if start is None else start
@@ -37,14 +54,15 @@ class VirtualClock(Clock):
         return self._now
 
     def advance(self, seconds: float) -> float:
-        return self.set(self._now + seconds)
+        self.skip_to(self._now + seconds)
+        return self._now
 
-    def set(self, moment: float) -> float:
+    def skip_to(self, moment: float) -> bool:
         """Move forward to `moment` (never backwards) and wake everyone waiting on the clock."""
         self._now = max(self._now, moment)
         for event in self._moved:
             event.set()
-        return self._now
+        return True
 
     async def wait(self, wake: asyncio.Event, until: float | None) -> None:
         if until is not None and until <= self._now:
@@ -54,3 +72,11 @@ class VirtualClock(Clock):
             await wake.wait()
         finally:
             self._moved.remove(wake)
+
+
+def make_clock(mode: str) -> Clock:
+    if mode == "real":
+        return Clock()
+    if mode == "virtual":
+        return VirtualClock()
+    raise ValueError(f"clock must be 'real' or 'virtual', not {mode!r}")

@@ -1,6 +1,7 @@
 """Our OpenAPI document: loaded once at start-up, turned into one `Operation` per method and path,
-each with compiled validators for its query parameters and JSON body. Handlers rely on these
-checks and never repeat by hand what the document says."""
+each with compiled validators for its query parameters and JSON body, and named schema checks for
+what services validate themselves (ad-hoc webhooks, behaviours, seed records). Nothing validates
+by hand what the document says. No aiohttp here: the router lives in `api`."""
 
 from __future__ import annotations
 
@@ -238,3 +239,21 @@ def operations(document: Mapping[str, Any], schemas: Any = None) -> list[Operati
 def path_aliases(document: Mapping[str, Any]) -> dict[str, str]:
     aliases: dict[str, str] = document.get("x-mock-apify-path-aliases", {})
     return aliases
+
+
+class Document:
+    """The loaded document, its operations by operationId, and compiled checks of its component
+    schemas, all pointing into one shared registry."""
+
+    def __init__(self, spec: dict[str, Any] | None = None) -> None:
+        self.spec = spec if spec is not None else load_document()
+        self._registry = registry(self.spec)
+        self.operations = {op.operation_id: op for op in operations(self.spec, self._registry)}
+        self.aliases = path_aliases(self.spec)
+        self._checks: dict[str, SchemaCheck] = {}
+
+    def schema(self, name: str) -> SchemaCheck:
+        """A validator for one of the document's component schemas (compiled once)."""
+        if name not in self._checks:
+            self._checks[name] = SchemaCheck(ref(pointer("components", "schemas", name)), self._registry)
+        return self._checks[name]

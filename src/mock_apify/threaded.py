@@ -9,7 +9,7 @@ from types import TracebackType
 
 from aiohttp import web
 
-from .app import EMULATOR_KEY, Emulator, create_app
+from .app import create_app
 from .config import Config
 
 
@@ -24,11 +24,6 @@ class ThreadedEmulator:
     @property
     def url(self) -> str:
         return f"http://{self.config.host}:{self.port}"
-
-    @property
-    def emulator(self) -> Emulator:
-        assert self._runner is not None, "not started"
-        return self._runner.app[EMULATOR_KEY]
 
     async def _start(self) -> None:
         self._runner = web.AppRunner(create_app(self.config), access_log=None, handle_signals=False)

@@ -15,7 +15,7 @@ from aiohttp.test_utils import TestServer
 from conftest import Api, webhook_fields
 from mock_apify import Config
 from mock_apify.config import MEMORY_DB
-from mock_apify.delivery import RESPONSE_BODY_LIMIT
+from mock_apify.engine.delivery import RESPONSE_BODY_LIMIT
 
 
 @pytest.fixture

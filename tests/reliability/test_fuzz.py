@@ -86,8 +86,9 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from mock_apify import Config, delivery
+from mock_apify import Config
 from mock_apify.config import DEFAULT_TOKEN, DEFAULT_USER_ID, DEFAULT_USERNAME
+from mock_apify.engine import delivery
 from mock_apify.openapi import HTTP_METHODS, load_document
 from mock_apify.threaded import ThreadedEmulator
 

@@ -1,0 +1,78 @@
+"""The HTTP face of the emulator, and the only package that imports aiohttp.web: one thin handler
+per operation of our OpenAPI document (parse, call a service, shape the answer), bound by
+operationId, behind one catch-all route and an error middleware."""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from ..emulator import Emulator
+from . import actors, control, dispatches, inboxes, runs, tasks, webhooks
+from .request import Handler, error_middleware, make_handler
+from .routing import Router
+
+HANDLERS: dict[str, Handler] = {
+    "webhooks_get": webhooks.webhooks_get,
+    "webhooks_post": webhooks.webhooks_post,
+    "webhook_get": webhooks.webhook_get,
+    "webhook_put": webhooks.webhook_put,
+    "webhook_delete": webhooks.webhook_delete,
+    "act_webhooks_get": webhooks.act_webhooks_get,
+    "actorTask_webhooks_get": webhooks.actorTask_webhooks_get,
+    "acts_get": actors.acts_get,
+    "acts_post": actors.acts_post,
+    "act_get": actors.act_get,
+    "act_delete": actors.act_delete,
+    "actorTasks_get": tasks.actorTasks_get,
+    "actorTasks_post": tasks.actorTasks_post,
+    "actorTask_get": tasks.actorTask_get,
+    "actorTask_delete": tasks.actorTask_delete,
+    "webhook_test_post": dispatches.webhook_test_post,
+    "webhook_webhookDispatches_get": dispatches.webhook_webhookDispatches_get,
+    "webhookDispatches_get": dispatches.webhookDispatches_get,
+    "webhookDispatch_get": dispatches.webhookDispatch_get,
+    "act_runs_post": runs.act_runs_post,
+    "act_runs_get": runs.act_runs_get,
+    "act_run_get": runs.act_run_get,
+    "actorTask_runs_post": runs.actorTask_runs_post,
+    "actorTask_runs_get": runs.actorTask_runs_get,
+    "actorRuns_get": runs.actorRuns_get,
+    "actorRun_get": runs.actorRun_get,
+    "actorRun_abort_post": runs.actorRun_abort_post,
+    "actorRun_resurrect_post": runs.actorRun_resurrect_post,
+    "actorRun_log_get": runs.actorRun_log_get,
+    "actorRun_dataset_items_get": runs.actorRun_dataset_items_get,
+    "log_get": runs.log_get,
+    "dataset_items_get": runs.dataset_items_get,
+    "act_builds_post": runs.act_builds_post,
+    "actorBuild_get": runs.actorBuild_get,
+    "actorBuild_abort_post": runs.actorBuild_abort_post,
+    "mock_health_get": control.mock_health_get,
+    "mock_reset_post": control.mock_reset_post,
+    "mock_users_post": control.mock_users_post,
+    "mock_openapi_get": control.mock_openapi_get,
+    "mock_clock_get": control.mock_clock_get,
+    "mock_clock_advance_post": control.mock_clock_advance_post,
+    "mock_dispatches_settle_post": control.mock_dispatches_settle_post,
+    "mock_render_template_post": control.mock_render_template_post,
+    "mock_actor_behaviour_put": control.mock_actor_behaviour_put,
+    "mock_actor_behaviour_get": control.mock_actor_behaviour_get,
+    "mock_actor_run_status_post": control.mock_actor_run_status_post,
+    "mock_actor_build_status_post": control.mock_actor_build_status_post,
+    "mock_actor_run_get": control.mock_actor_run_get,
+    "mock_inbox_post": inboxes.mock_inbox_post,
+    "mock_inbox_put": inboxes.mock_inbox_put,
+    "mock_inbox_get": inboxes.mock_inbox_get,
+    "mock_inbox_delete": inboxes.mock_inbox_delete,
+}
+
+
+def install(app: web.Application, emulator: Emulator) -> None:
+    """Route every request of `app` through the emulator's operations."""
+    operations = emulator.document.operations
+    if differ := set(operations) ^ set(HANDLERS):
+        raise RuntimeError(f"operations and handlers differ: {sorted(differ)}")
+    router = Router(operations.values(), emulator.document.aliases)
+    app.middlewares.append(error_middleware(emulator))
+    # `[\s\S]`, not `.`: a decoded path may hold a newline (%0A), which `.` would not match.
+    app.router.add_route("*", r"/{tail:[\s\S]*}", make_handler(emulator, router, HANDLERS))

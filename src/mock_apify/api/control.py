@@ -1,0 +1,112 @@
+"""Emulator control under /_mock: local test controls, not part of Apify's API, and unauthenticated."""
+
+from __future__ import annotations
+
+from importlib import metadata
+
+from aiohttp import web
+
+from ..clock import ClockIsReal
+from ..errors import InvalidRequest, SchemaValidation
+from ..model import jobs, templates
+from .request import RequestContext
+from .responses import data_response, json_response
+
+
+async def mock_health_get(ctx: RequestContext) -> web.Response:
+    return data_response({"status": "ok", "version": metadata.version("mock-apify")})
+
+
+async def mock_reset_post(ctx: RequestContext) -> web.Response:
+    user_id = (ctx.body or {}).get("userId")
+    if user_id is None:
+        ctx.emulator.reset()
+        return data_response({"reset": "all", "userId": None})
+    ctx.emulator.accounts.wipe(user_id)
+    return data_response({"reset": "user", "userId": user_id})
+
+
+async def mock_users_post(ctx: RequestContext) -> web.Response:
+    user = ctx.emulator.accounts.create((ctx.body or {}).get("username"))
+    return data_response({"id": user.id, "username": user.username, "token": user.token}, 201)
+
+
+async def mock_openapi_get(ctx: RequestContext) -> web.Response:
+    return json_response(ctx.emulator.document.spec)
+
+
+def _clock_state(ctx: RequestContext) -> dict[str, object]:
+    clock = ctx.emulator.clock
+    return {"mode": clock.mode, "now": clock.now_iso(), "epochSeconds": clock.time()}
+
+
+async def mock_clock_get(ctx: RequestContext) -> web.Response:
+    return data_response(_clock_state(ctx))
+
+
+async def mock_clock_advance_post(ctx: RequestContext) -> web.Response:
+    assert ctx.body is not None
+    try:
+        ctx.emulator.advance(ctx.body["seconds"])
+    except ClockIsReal as error:
+        raise InvalidRequest(str(error)) from None
+    return data_response(_clock_state(ctx))
+
+
+async def mock_dispatches_settle_post(ctx: RequestContext) -> web.Response:
+    body = ctx.body or {}
+    settled = await ctx.emulator.settle(
+        # int(): JSON Schema counts 242.0 as an integer, and range() would refuse the float.
+        max_rounds=int(body.get("maxRounds") or 1000),
+        time_limit=body.get("timeoutSecs") or 30.0,
+    )
+    pending = ctx.emulator.pending_dispatches()
+    return data_response({"settled": settled, "pending": pending, "clock": _clock_state(ctx)})
+
+
+async def mock_render_template_post(ctx: RequestContext) -> web.Response:
+    """The exact bytes and headers a dispatch would send for a sample (or given) event."""
+    assert ctx.body is not None
+    body = ctx.body
+    context = templates.sample_context() | (body.get("context") or {})
+    interpolate = bool(body.get("shouldInterpolateStrings"))
+    try:
+        payload = templates.render_payload(
+            body.get("payloadTemplate"), context, interpolate_strings=interpolate
+        )
+    except templates.TemplateError as error:
+        raise SchemaValidation(f"Invalid value provided in payloadTemplate: {error}") from None
+    try:
+        headers = templates.render_headers(
+            body.get("headersTemplate"), context, interpolate_strings=interpolate
+        )
+    except templates.TemplateError as error:
+        raise SchemaValidation(f"Invalid value provided in headersTemplate: {error}") from None
+    return data_response({"payload": payload.decode(), "headers": headers})
+
+
+async def mock_actor_behaviour_put(ctx: RequestContext) -> web.Response:
+    """How the Actor's future runs and builds end (seed files can set the same)."""
+    actor = ctx.emulator.catalog.any_actor(ctx.path["actorId"])
+    behaviour = ctx.body or {}
+    ctx.emulator.runs.set_behaviour(actor, behaviour)
+    return data_response({"actorId": actor["id"], **behaviour})
+
+
+async def mock_actor_behaviour_get(ctx: RequestContext) -> web.Response:
+    actor = ctx.emulator.catalog.any_actor(ctx.path["actorId"])
+    return data_response({"actorId": actor["id"], **ctx.emulator.runs.behaviour(actor["id"])})
+
+
+async def mock_actor_run_status_post(ctx: RequestContext) -> web.Response:
+    assert ctx.body is not None
+    return data_response(ctx.emulator.runs.move(jobs.RUN, ctx.path["runId"], ctx.body))
+
+
+async def mock_actor_build_status_post(ctx: RequestContext) -> web.Response:
+    assert ctx.body is not None
+    return data_response(ctx.emulator.runs.move(jobs.BUILD, ctx.path["buildId"], ctx.body))
+
+
+async def mock_actor_run_get(ctx: RequestContext) -> web.Response:
+    return data_response(ctx.emulator.runs.details(ctx.path["runId"]))

@@ -1,0 +1,102 @@
+"""The one aiohttp handler and its error middleware: route → authenticate → validate → call the
+operation's handler. Errors of any kind leave in Apify's envelope, and nothing is answered before
+what it wrote is committed."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+from aiohttp import web
+from aiohttp.typedefs import Middleware
+
+from ..emulator import Emulator
+from ..errors import ApiError, InvalidRequest, MethodNotAllowed
+from ..model.types import User
+from .body import parse_json_object, read_body
+from .responses import error_response
+from .routing import Router
+
+log = logging.getLogger("mock_apify")
+
+
+@dataclass(slots=True)
+class RequestContext:
+    """What a handler gets: the emulator and the validated pieces of one request."""
+
+    emulator: Emulator
+    request: web.Request
+    user: User | None
+    path: dict[str, str]
+    query: dict[str, Any]
+    body: dict[str, Any] | None
+
+    @property
+    def owner(self) -> User:
+        """The token's user, for operations that need one."""
+        assert self.user is not None, "operation declared without security"
+        return self.user
+
+
+Handler = Callable[[RequestContext], Awaitable[web.StreamResponse]]
+AiohttpHandler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+
+def request_token(request: web.Request) -> str | None:
+    """`Authorization: Bearer <token>` or `?token=<token>`, as Apify accepts both."""
+    header = request.headers.get("Authorization", "")
+    scheme, _, value = header.partition(" ")
+    if scheme.lower() == "bearer" and value.strip():
+        return value.strip()
+    return request.query.get("token") or None
+
+
+def make_handler(emulator: Emulator, router: Router, handlers: dict[str, Handler]) -> AiohttpHandler:
+    """The catch-all handler: every request is routed by our OpenAPI document."""
+
+    async def handle(request: web.Request) -> web.StreamResponse:
+        method = request.method
+        override = request.query.get("method")
+        if override:
+            method = override.upper()
+        operation, path_params = router.resolve(method, request.path)
+        user = None
+        if operation.needs_auth and not (operation.auth_optional and request_token(request) is None):
+            user = emulator.accounts.authenticate(request_token(request))
+        query = operation.parse_query(request.query)
+        body: dict[str, Any] | None = None
+        if operation.has_body:
+            raw = await read_body(request, emulator.config.max_body_bytes)
+            if raw.strip():
+                body = parse_json_object(raw)
+            elif operation.body_required:
+                raise InvalidRequest("POST data must be a JSON object")
+            if body is not None:
+                operation.check_body(body)
+        handler = handlers[operation.operation_id]
+        return await handler(RequestContext(emulator, request, user, path_params, query, body))
+
+    return handle
+
+
+def error_middleware(emulator: Emulator) -> Middleware:
+    """Apify's error envelope for every failure; a response waits until its writes are committed."""
+
+    @web.middleware
+    async def errors(request: web.Request, handler: AiohttpHandler) -> web.StreamResponse:
+        try:
+            response = await handler(request)
+            await emulator.storage.synced()
+            return response
+        except ApiError as error:
+            await emulator.storage.synced()
+            if request.method == "OPTIONS" and isinstance(error, MethodNotAllowed):
+                return web.Response(status=204, headers={"Allow": ", ".join(error.allowed)})
+            return error_response(error)
+        except Exception:
+            log.exception("unexpected error on %s %s", request.method, request.path)
+            return error_response(ApiError())
+
+    return errors

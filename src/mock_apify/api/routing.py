@@ -1,0 +1,55 @@
+"""Matching a request's method and path to an operation of the document.
+
+Built from the document alone, so the router and the document cannot list different operations.
+Also does what Apify does before routing: the legacy `/v2/acts` prefix, trailing slashes, and the
+`?method=` override."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+
+from ..errors import MethodNotAllowed, PageNotFound
+from ..openapi import Operation
+
+_PARAM = re.compile(r"\\\{([^}]+)\\\}")
+
+
+def _pattern(path: str) -> re.Pattern[str]:
+    return re.compile("^" + _PARAM.sub(r"(?P<\1>[^/]+)", re.escape(path)) + "$")
+
+
+class Router:
+    def __init__(self, operations: Iterable[Operation], aliases: Mapping[str, str]) -> None:
+        by_path: dict[str, dict[str, Operation]] = {}
+        for operation in operations:
+            by_path.setdefault(operation.path, {})[operation.method] = operation
+        self._static = {path: ops for path, ops in by_path.items() if "{" not in path}
+        self._dynamic = [(_pattern(path), ops) for path, ops in by_path.items() if "{" in path]
+        self._aliases = dict(aliases)
+
+    def canonical_path(self, path: str) -> str:
+        if len(path) > 1 and path.endswith("/"):
+            path = path.rstrip("/") or "/"
+        for alias, target in self._aliases.items():
+            if path == alias or path.startswith(alias + "/"):
+                return target + path[len(alias) :]
+        return path
+
+    def resolve(self, method: str, path: str) -> tuple[Operation, dict[str, str]]:
+        """The operation and its path parameters; 404 page-not-found or 405 method-not-allowed."""
+        path = self.canonical_path(path)
+        params: dict[str, str] = {}
+        ops = self._static.get(path)
+        if ops is None:
+            for pattern, candidate in self._dynamic:
+                match = pattern.match(path)
+                if match:
+                    ops, params = candidate, match.groupdict()
+                    break
+        if ops is None:
+            raise PageNotFound
+        operation = ops.get("GET" if method == "HEAD" else method)
+        if operation is None:
+            raise MethodNotAllowed(list(ops))
+        return operation, params

@@ -1,0 +1,77 @@
+"""One emulator's object graph: the document, the clock, storage, the background workers and the
+services over them, wired once by `Emulator(config)`. Building it does no I/O; `open()` and the
+workers' `start()` acquire the resources (the app does it in its cleanup contexts)."""
+
+from __future__ import annotations
+
+from .clock import Clock, make_clock
+from .config import Config
+from .engine.dispatcher import Dispatcher
+from .engine.scheduler import JobScheduler
+from .engine.worker import DueWorker, settle
+from .model.types import User
+from .openapi import Document
+from .services.accounts import Accounts
+from .services.catalog import Catalog
+from .services.dispatches import DispatchService
+from .services.inboxes import InboxService
+from .services.runs import JobService
+from .services.seeding import Seeder
+from .services.webhooks import WebhookService
+from .store import Storage
+
+
+class Emulator:
+    def __init__(self, config: Config) -> None:
+        self.config = config
+        self.document = Document()
+        self.clock: Clock = make_clock(config.clock)
+        self.storage = Storage(config.db)
+        self.dispatcher = Dispatcher(self.storage, self.clock, config)
+        self.scheduler = JobScheduler(self.storage, self.clock, self.dispatcher)
+        self.accounts = Accounts(self.storage, self.clock)
+        self.catalog = Catalog(self.storage, self.clock)
+        self.webhooks = WebhookService(self.storage, self.clock, config, self.catalog, self.document)
+        self.dispatches = DispatchService(
+            self.storage, self.clock, self.dispatcher, self.scheduler, self.webhooks
+        )
+        self.runs = JobService(self.storage, self.clock, self.scheduler, self.catalog, self.webhooks)
+        self.inboxes = InboxService(self.storage)
+        self._seeder = Seeder(self.document, self.storage, self.catalog, self.webhooks, self.runs)
+
+    @property
+    def workers(self) -> list[DueWorker]:
+        """Job status changes fire dispatches, so the scheduler settles first."""
+        return [self.scheduler, self.dispatcher]
+
+    def open(self) -> None:
+        """Connect to the database and seed it when it is fresh."""
+        self.storage.open()
+        self._seed()
+
+    def close(self) -> None:
+        self.storage.close()
+
+    def _seed(self) -> None:
+        """The default user always exists; the seed file adds users and their records once."""
+        config = self.config
+        default = User(config.default_user_id, config.default_username, config.default_token)
+        if self.storage.users.add(default, self.clock.now_iso()) and not config.no_seed:
+            self._seeder.load(config.seed, self.clock.now_iso())
+
+    def reset(self) -> None:
+        """Back to a freshly started emulator: everything wiped, the default user and seed restored."""
+        self.storage.users.wipe_all()
+        self._seed()
+
+    def advance(self, seconds: float) -> None:
+        """Move the (virtual) clock and let the workers see what fell due."""
+        self.clock.advance(seconds)
+        for worker in self.workers:
+            worker.kick()
+
+    async def settle(self, *, max_rounds: int, time_limit: float) -> bool:
+        return await settle(self.workers, self.clock, max_rounds=max_rounds, time_limit=time_limit)
+
+    def pending_dispatches(self) -> int:
+        return self.storage.dispatches.active_count()

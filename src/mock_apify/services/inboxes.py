@@ -1,0 +1,51 @@
+"""The built-in receiver: named inboxes that accept any request, record it, and answer as the
+test chose (a status, a delay, a script of answers for the next requests)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..model.paging import PageRequest
+from ..model.types import Page, Record
+from ..store import Storage
+
+DEFAULT_BEHAVIOUR: Record = {"status": 200, "delayMs": 0, "body": "", "script": []}
+
+
+def _next_answer(behaviour: Record) -> tuple[Record, Record | None]:
+    """The answer for one request, and the behaviour left after it when a scripted step was used."""
+    script = list(behaviour.get("script") or [])
+    if not script:
+        return behaviour, None
+    step = dict(script[0])
+    times = int(step.get("times", 1))
+    if times > 1:
+        script[0] = step | {"times": times - 1}
+    else:
+        script.pop(0)
+    return {**behaviour, **step}, behaviour | {"script": script}
+
+
+class InboxService:
+    def __init__(self, storage: Storage) -> None:
+        self._storage = storage
+
+    def receive(self, name: str, message: Record) -> Record:
+        """Record a message; returns the answer to give (`status`, `delayMs`, `body`)."""
+        answer, remaining = _next_answer(self.behaviour(name))
+        self._storage.inboxes.add_message(name, message, remaining)
+        return answer
+
+    def behaviour(self, name: str) -> Record:
+        return self._storage.inboxes.behaviour(name) or DEFAULT_BEHAVIOUR
+
+    def set_behaviour(self, name: str, changes: dict[str, Any]) -> Record:
+        behaviour = DEFAULT_BEHAVIOUR | changes
+        self._storage.inboxes.set_behaviour(name, behaviour)
+        return behaviour
+
+    def messages(self, name: str, page: PageRequest) -> Page:
+        return self._storage.inboxes.messages(name, page.offset, page.limit)
+
+    def clear(self, name: str) -> None:
+        self._storage.inboxes.clear(name)

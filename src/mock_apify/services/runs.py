@@ -1,0 +1,158 @@
+"""Actor runs and builds: starting them (with ad-hoc webhooks), reading and waiting for them,
+aborting and resurrecting, their logs and datasets, and the behaviour tests give each Actor."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import orjson
+
+from ..clock import Clock
+from ..engine.scheduler import JobScheduler
+from ..errors import InvalidRequest, RecordNotFound
+from ..model import jobs
+from ..model.paging import PageRequest
+from ..model.types import Page, Record, User
+from ..store import Storage
+from .catalog import Catalog
+from .webhooks import WebhookService
+
+# The longest `waitForFinish` Apify honours, in seconds.
+MAX_WAIT_SECS = 60
+
+
+def _not_found(kind: str) -> RecordNotFound:
+    return RecordNotFound("Actor run was not found" if kind == jobs.RUN else "Actor build was not found")
+
+
+class JobService:
+    def __init__(
+        self,
+        storage: Storage,
+        clock: Clock,
+        scheduler: JobScheduler,
+        catalog: Catalog,
+        webhooks: WebhookService,
+    ) -> None:
+        self._storage = storage
+        self._clock = clock
+        self._scheduler = scheduler
+        self._catalog = catalog
+        self._webhooks = webhooks
+
+    # --- starting ----------------------------------------------------------------------------
+
+    def start_run(
+        self, user: User, actor: Record, task: Record | None, job_input: Any, query: dict[str, Any]
+    ) -> Record:
+        """A new run of `actor` (or of `task`, whose input and options come first), with the ad-hoc
+        webhooks of the `webhooks` parameter stored in the same transaction as the run."""
+        if task is not None and isinstance(job_input, dict | None):
+            job_input = (task.get("input") or {}) | (job_input or {})
+        defaults = actor.get("defaultRunOptions") or {}
+        if task is not None:
+            defaults = defaults | {k: v for k, v in (task.get("options") or {}).items() if v is not None}
+        options = jobs.run_options(query, defaults)
+        build = self._storage.jobs.latest(jobs.BUILD, actor["userId"], act_id=actor["id"])
+        run = jobs.new_run(actor, task, options, len(orjson.dumps(job_input)), self._clock.time(), build)
+        ad_hoc = self._webhooks.ad_hoc(user.id, query.get("webhooks"), run["id"])
+        with self._storage.transaction():
+            for webhook in ad_hoc:
+                self._webhooks.store(webhook)
+            behaviour = self.behaviour(actor["id"]).get("run")
+            self._scheduler.create(jobs.RUN, run, job_input, behaviour, options["timeoutSecs"])
+        return run
+
+    def start_build(self, user: User, actor: Record, query: dict[str, Any]) -> Record:
+        version = query.get("version") or "0.0"
+        number = self._storage.jobs.page(jobs.BUILD, user.id, 0, 1, False, act_id=actor["id"]).total + 1
+        options = {
+            "useCache": bool(query.get("useCache")),
+            "betaPackages": bool(query.get("betaPackages")),
+            "memoryMbytes": 1024,
+            "diskMbytes": 2048,
+        }
+        build = jobs.new_build(actor, options, version, number, self._clock.time())
+        self._scheduler.create(jobs.BUILD, build, None, self.behaviour(actor["id"]).get("build"), None)
+        return build
+
+    # --- reading and waiting -----------------------------------------------------------------
+
+    def get(self, kind: str, job_id: str, user: User | None) -> Record:
+        """A run or build by ID; with a token only the owner's, without one any (by ID, as on Apify)."""
+        job = self._storage.jobs.get(kind, job_id, user.id if user else None)
+        if job is None:
+            raise _not_found(kind)
+        return job
+
+    async def waited(self, kind: str, job: Record, wait_secs: int | None) -> Record:
+        """The job once it ends, or as it is after `wait_secs` (at most MAX_WAIT_SECS)."""
+        seconds = min(wait_secs or 0, MAX_WAIT_SECS)
+        return await self._scheduler.wait_finished(kind, job["id"], seconds) or job
+
+    def page(self, user_id: str, page: PageRequest, **owner: str) -> Page:
+        """A page of the user's runs, optionally only one Actor's (`act_id`) or task's (`task_id`)."""
+        return self._storage.jobs.page(jobs.RUN, user_id, page.offset, page.limit, page.desc, **owner)
+
+    def log(self, job_id: str, user: User | None) -> tuple[Record, str]:
+        """(job, log text) of a run or build; with a token only the owner's."""
+        state = self._storage.jobs.state(job_id)
+        if state is None or (user is not None and state[1]["userId"] != user.id):
+            raise RecordNotFound("Log was not found")
+        return state[1], state[2]
+
+    async def wait_changed(self, job_id: str, seconds: float) -> None:
+        await self._scheduler.wait_changed(job_id, seconds)
+
+    def dataset_items(self, dataset_id: str, user: User | None, page: PageRequest) -> tuple[int, list[Any]]:
+        """(total, a page of items) of a dataset; with a token only the owner's."""
+        owner = self._storage.datasets.owner(dataset_id)
+        if owner is None or (user is not None and owner != user.id):
+            raise RecordNotFound("Dataset was not found")
+        total = self._storage.datasets.total(dataset_id, owner)
+        if total is None:
+            raise RecordNotFound("Dataset was not found")
+        return total, self._storage.datasets.items(dataset_id, total, page.offset, page.limit, page.desc)
+
+    # --- changing ----------------------------------------------------------------------------
+
+    def abort(self, job: Record) -> Record:
+        """Abort a job that is still going: ABORTING, then ABORTED at once. A finished one stays as it is."""
+        if job["status"] not in jobs.ABORTABLE:
+            return job
+        self._scheduler.move(job["id"], {"status": "ABORTING"})
+        return self._scheduler.move(job["id"], {"status": "ABORTED"})
+
+    def resurrect(self, run: Record, timeout: int | None) -> Record:
+        if run["status"] not in jobs.TERMINAL:
+            raise InvalidRequest(
+                f"Run {run['id']} is {run['status']}; only a finished run can be resurrected."
+            )
+        actor = self._storage.actors.any_by_id(run["actId"])
+        behaviour = self.behaviour(run["actId"]).get("run") if actor else None
+        return self._scheduler.restart(run["id"], behaviour, timeout or run["options"].get("timeoutSecs"))
+
+    def move(self, kind: str, job_id: str, step: Record) -> Record:
+        """Move any user's run or build to a status now (the /_mock control endpoints)."""
+        job = self._storage.jobs.get(kind, job_id)
+        if job is None:
+            raise _not_found(kind)
+        if step.get("items") and kind != jobs.RUN:
+            raise InvalidRequest("Only runs have a dataset for items.")
+        return self._scheduler.move(job["id"], step)
+
+    def details(self, run_id: str) -> Record:
+        """A run with what Apify's API does not show in one place: its input and its log."""
+        run = self._storage.jobs.get(jobs.RUN, run_id)
+        if run is None:
+            raise _not_found(jobs.RUN)
+        return {"run": run, "input": self._storage.jobs.input(run_id), "log": self._storage.jobs.log(run_id)}
+
+    # --- behaviours --------------------------------------------------------------------------
+
+    def behaviour(self, actor_id: str) -> Record:
+        """How the Actor's next runs and builds end: `{"run"?: …, "build"?: …}`."""
+        return self._storage.behaviours.get(actor_id) or {}
+
+    def set_behaviour(self, actor: Record, behaviour: Record) -> None:
+        self._storage.behaviours.set(actor, behaviour)

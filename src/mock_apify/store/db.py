@@ -1,0 +1,204 @@
+"""The one SQLite connection: opening it, the schema check, group commit and the checkpointer.
+
+Design: statements run synchronously on the event-loop thread. Every statement is an indexed point
+lookup, an indexed page, or a small write, which costs microseconds; a thread hop per statement
+(aiosqlite) costs more than the statement itself. WAL with synchronous=NORMAL makes a commit a
+single write to the WAL file: it survives the process being killed (the OS has the data), and only
+an OS crash or power cut can lose the last commits, which is acceptable for an emulator. Each write
+is committed before the HTTP response is sent, so a 201 means "stored".
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import orjson
+
+from .schema import SCHEMA, SCHEMA_VERSION
+
+MEMORY = ":memory:"
+
+
+class StaleDatabase(Exception):
+    """The database file was written by a build of mock-apify with another schema."""
+
+
+def dump(record: Any) -> bytes:
+    """A record as stored: compact JSON."""
+    return orjson.dumps(record)
+
+
+def _running_loop() -> asyncio.AbstractEventLoop | None:
+    try:
+        return asyncio.get_running_loop()
+    except RuntimeError:
+        return None
+
+
+class _Checkpointer:
+    """Moves the WAL into the database file from a thread of its own, every half second.
+
+    SQLite would otherwise checkpoint inside whichever commit crosses 1000 WAL pages, with an
+    fsync, stalling that request for milliseconds. A PASSIVE checkpoint on another connection
+    never blocks the writer."""
+
+    def __init__(self, path: str) -> None:
+        self._path = path
+        self._stopping = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="mock-apify-checkpoint", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        connection = sqlite3.connect(self._path, isolation_level=None)
+        try:
+            while not self._stopping.wait(0.5):
+                connection.execute("PRAGMA wal_checkpoint(PASSIVE)")
+        finally:
+            connection.close()
+
+    def stop(self) -> None:
+        self._stopping.set()
+        self._thread.join(timeout=10)
+
+
+class _Batch:
+    """One group commit: done once its COMMIT ran, with the error if it failed."""
+
+    __slots__ = ("done", "error")
+
+    def __init__(self) -> None:
+        self.done = False
+        self.error: sqlite3.Error | None = None
+
+
+class Database:
+    """The connection (`conn`, set by `open()`), its transactions, and the in-memory caches of the
+    table modules, which are forgotten whenever a rollback or a wipe may have made them wrong."""
+
+    conn: sqlite3.Connection
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self._depth = 0
+        self._batch: _Batch | None = None  # the group commit writes are joining now
+        self._forget: list[Callable[[], None]] = []
+        self._checkpointer: _Checkpointer | None = None
+
+    def on_forget(self, forget: Callable[[], None]) -> None:
+        """Register a cache to clear when stored rows may no longer match it."""
+        self._forget.append(forget)
+
+    def forget_caches(self) -> None:
+        for forget in self._forget:
+            forget()
+
+    def open(self) -> None:
+        self.conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+        self.conn.execute("PRAGMA journal_mode=WAL")
+        self.conn.execute("PRAGMA synchronous=NORMAL")
+        self.conn.execute("PRAGMA busy_timeout=5000")
+        self.conn.execute("PRAGMA wal_autocheckpoint=0")  # see _Checkpointer
+        self._create_schema()
+        if self.path != MEMORY:
+            self._checkpointer = _Checkpointer(self.path)
+
+    def _create_schema(self) -> None:
+        version = self.conn.execute("PRAGMA user_version").fetchone()[0]
+        existing = self.conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'users'").fetchone()
+        if existing and version != SCHEMA_VERSION:
+            self.conn.close()
+            raise StaleDatabase(
+                f"the database file {self.path} was written by another version of mock-apify (schema"
+                f" {version}, this one needs {SCHEMA_VERSION}): delete it, or start with another --db"
+            )
+        self.conn.executescript(SCHEMA)
+        self.conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+
+    def close(self) -> None:
+        if self._batch is not None:
+            self._commit_batch()
+        if self._checkpointer is not None:
+            self._checkpointer.stop()
+            self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        self.conn.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """An atomic unit of writes. Nested use joins the outer unit.
+
+        On the event loop, units are group-committed: the first one opens a database transaction
+        and schedules its COMMIT for the end of the loop's current pass; every later unit of that
+        pass runs inside it as a SAVEPOINT (rolled back alone if it fails; the first one, alone in
+        the transaction, rolls the transaction back). Responses wait for the COMMIT (`synced()`),
+        so a 201 still means stored, while concurrent requests share one commit. Without a
+        running loop (start-up, seeding) each unit commits at once."""
+        if self._depth:
+            self._depth += 1
+            try:
+                yield self.conn
+            finally:
+                self._depth -= 1
+            return
+        commit: str | None
+        loop = _running_loop()
+        if loop is None:
+            self.conn.execute("BEGIN IMMEDIATE")
+            commit, undo = "COMMIT", "ROLLBACK"
+        else:
+            if self._batch is None:
+                self._batch = _Batch()
+                loop.call_soon(self._commit_batch)
+            if self.conn.in_transaction:
+                self.conn.execute("SAVEPOINT unit")
+                commit, undo = "RELEASE unit", "ROLLBACK TO unit"
+            else:
+                self.conn.execute("BEGIN IMMEDIATE")
+                commit, undo = None, "ROLLBACK"
+        self._depth = 1
+        try:
+            yield self.conn
+        except BaseException:
+            self._depth = 0
+            self._rollback(undo)
+            raise
+        self._depth = 0
+        if commit is not None:
+            self.conn.execute(commit)
+
+    def _rollback(self, undo: str) -> None:
+        self.conn.execute(undo)
+        if undo == "ROLLBACK TO unit":
+            self.conn.execute("RELEASE unit")
+        self.forget_caches()  # they may hold what was just undone
+
+    def _commit_batch(self) -> None:
+        batch, self._batch = self._batch, None
+        assert batch is not None
+        if self.conn.in_transaction:
+            try:
+                self.conn.execute("COMMIT")
+            except sqlite3.Error as failure:
+                batch.error = failure
+                if self.conn.in_transaction:
+                    self.conn.execute("ROLLBACK")
+                self.forget_caches()
+        batch.done = True
+
+    async def synced(self) -> None:
+        """Wait until every write made so far is committed.
+
+        The batch's COMMIT was queued when the batch opened, before this call, so after one yield
+        the COMMIT has run and the caller goes on in that same loop pass (waiting on a future
+        would take one pass more, which a lone request pays in full)."""
+        batch = self._batch
+        if batch is None:
+            return
+        while not batch.done:  # noqa: ASYNC110 -- one yield, by design (see above)
+            await asyncio.sleep(0)
+        if batch.error is not None:
+            raise batch.error

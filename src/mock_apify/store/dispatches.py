@@ -1,0 +1,129 @@
+"""Dispatches: numbered densely per user and per webhook, so any page is an index seek; the
+dispatcher's due queue."""
+
+from __future__ import annotations
+
+import orjson
+
+from ..model.types import Page, Record
+from .db import Database, dump
+
+
+class Dispatches:
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    def insert(self, dispatch: Record, delivery: Record, due_at: float) -> None:
+        """Store a new ACTIVE dispatch, due at `due_at`, and count it on its user and webhook."""
+        last_dispatch = dump({"status": "ACTIVE", "finishedAt": None, "removedAt": None})
+        with self._db.transaction() as db:
+            user_n = db.execute(
+                "UPDATE users SET dispatch_count = dispatch_count + 1 WHERE id = ? RETURNING dispatch_count",
+                (dispatch["userId"],),
+            ).fetchone()[0]
+            webhook_n = db.execute(
+                "UPDATE webhooks SET total_dispatches = total_dispatches + 1, last_dispatch = ?"
+                " WHERE id = ? RETURNING total_dispatches",
+                (last_dispatch, dispatch["webhookId"]),
+            ).fetchone()[0]
+            db.execute(
+                "INSERT INTO dispatches (id, user_id, webhook_id, user_n, webhook_n, status, doc, calls,"
+                " delivery, next_attempt_at) VALUES (?, ?, ?, ?, ?, 'ACTIVE', ?, '[]', ?, ?)",
+                (
+                    dispatch["id"],
+                    dispatch["userId"],
+                    dispatch["webhookId"],
+                    user_n,
+                    webhook_n,
+                    dump(dispatch),
+                    dump(delivery),
+                    due_at,
+                ),
+            )
+
+    @staticmethod
+    def _record(row: tuple[bytes, str, bytes]) -> Record:
+        doc: Record = orjson.loads(row[0])
+        doc["status"] = row[1]
+        doc["calls"] = orjson.loads(row[2])
+        return doc
+
+    def get(self, user_id: str, dispatch_id: str) -> Record | None:
+        row = self._db.conn.execute(
+            "SELECT doc, status, calls FROM dispatches WHERE id = ? AND user_id = ?", (dispatch_id, user_id)
+        ).fetchone()
+        return self._record(row) if row else None
+
+    def _ordinal_page(
+        self,
+        total: int,
+        where: str,
+        column: str,
+        params: tuple[str, ...],
+        offset: int,
+        limit: int,
+        desc: bool,
+    ) -> Page:
+        """A page over dense ordinals 1..total: a seek on the index, whatever the offset."""
+        if desc:
+            bound, order = ("<= ?", total - offset), "DESC"
+        else:
+            bound, order = ("> ?", offset), "ASC"
+        rows = self._db.conn.execute(
+            f"SELECT doc, status, calls FROM dispatches WHERE {where} AND {column} {bound[0]}"
+            f" ORDER BY {column} {order} LIMIT ?",
+            (*params, bound[1], limit),
+        ).fetchall()
+        return Page(total, [self._record(row) for row in rows])
+
+    def user_page(self, user_id: str, offset: int, limit: int, desc: bool) -> Page:
+        row = self._db.conn.execute("SELECT dispatch_count FROM users WHERE id = ?", (user_id,)).fetchone()
+        total = row[0] if row else 0
+        return self._ordinal_page(total, "user_id = ?", "user_n", (user_id,), offset, limit, desc)
+
+    def webhook_page(self, webhook: Record, offset: int, limit: int, desc: bool) -> Page:
+        total = webhook["stats"]["totalDispatches"]
+        return self._ordinal_page(total, "webhook_id = ?", "webhook_n", (webhook["id"],), offset, limit, desc)
+
+    def upcoming(self, limit: int) -> list[tuple[str, float, Record, int]]:
+        """The ACTIVE dispatches soonest due: (id, next attempt time, delivery, attempts made)."""
+        rows = self._db.conn.execute(
+            "SELECT id, next_attempt_at, delivery, json_array_length(calls) FROM dispatches"
+            " WHERE next_attempt_at IS NOT NULL ORDER BY next_attempt_at LIMIT ?",
+            (limit,),
+        ).fetchall()
+        return [(row[0], row[1], orjson.loads(row[2]), row[3]) for row in rows]
+
+    def next_due(self) -> float | None:
+        row = self._db.conn.execute(
+            "SELECT MIN(next_attempt_at) FROM dispatches WHERE next_attempt_at IS NOT NULL"
+        ).fetchone()
+        return row[0] if row else None
+
+    def active_count(self) -> int:
+        return int(
+            self._db.conn.execute(
+                "SELECT COUNT(*) FROM dispatches WHERE next_attempt_at IS NOT NULL"
+            ).fetchone()[0]
+        )
+
+    def record_attempt(
+        self, dispatch_id: str, call: Record, status: str, next_attempt_at: float | None
+    ) -> bool:
+        """Append an attempt's call and move the dispatch on; False if it had already ended
+        (its webhook was deleted meanwhile), in which case nothing changes."""
+        with self._db.transaction() as db:
+            row = db.execute(
+                "SELECT webhook_id FROM dispatches WHERE id = ? AND status = 'ACTIVE'", (dispatch_id,)
+            ).fetchone()
+            if row is None:
+                return False
+            db.execute(
+                "UPDATE dispatches SET calls = json_insert(calls, '$[#]', json(?)), status = ?,"
+                " next_attempt_at = ? WHERE id = ?",
+                (dump(call), status, next_attempt_at, dispatch_id),
+            )
+            if status != "ACTIVE":
+                last = {"status": status, "finishedAt": call["finishedAt"], "removedAt": None}
+                db.execute("UPDATE webhooks SET last_dispatch = ? WHERE id = ?", (dump(last), row[0]))
+        return True
