@@ -88,3 +88,52 @@ async def test_health_and_document_need_no_token(api: Api) -> None:
     assert status == 200 and body["data"]["status"] == "ok"
     status, body, _ = await api.call("GET", "/_mock/openapi.json", auth=False)
     assert status == 200 and body["openapi"].startswith("3.1")
+
+
+async def test_a_seed_loads_into_each_user_under_fresh_ids(api: Api) -> None:
+    hook = {
+        "id": "h1",
+        "eventTypes": ["TEST"],
+        "condition": {"actorId": "a1"},
+        "requestUrl": "http://127.0.0.1:9/x",
+    }
+    actor = {
+        "id": "a1",
+        "name": "seeded",
+        "tasks": [{"id": "t1", "name": "nightly"}],
+        "behaviour": {"run": {"status": None}},
+    }
+    seed = {
+        "users": [{"id": "u1", "username": "one", "actors": [actor], "webhooks": [hook]}, {"username": "two"}]
+    }
+    first, second = await api.new_user(), await api.new_user()
+    loaded = []
+    for user in (first, second):  # the same seed twice: no clash, since every record is new
+        status, body, _ = await api.call("POST", f"/_mock/users/{user['id']}/seed", json=seed, auth=False)
+        assert status == 200, body
+        loaded.append(body["data"])
+    ids = loaded[1]["ids"]
+    assert loaded[1]["userId"] == second["id"] and ids["u1"] == second["id"]
+    assert ids["a1"] != loaded[0]["ids"]["a1"] and set(ids) == {"u1", "a1", "t1", "h1"}
+    _, body, _ = await api.call("GET", f"/v2/webhooks/{ids['h1']}", token=second["token"])
+    assert body["data"]["condition"] == {"actorId": ids["a1"]}
+    _, body, _ = await api.call("GET", f"/v2/actor-tasks/{ids['t1']}", token=second["token"])
+    assert body["data"]["actId"] == ids["a1"]
+    _, body, _ = await api.call("GET", f"/_mock/actors/{ids['a1']}/behaviour", auth=False)
+    assert body["data"]["run"] == {"status": None}
+
+
+async def test_a_seed_that_cannot_load_names_the_record(api: Api) -> None:
+    user = await api.new_user()
+    path = f"/_mock/users/{user['id']}/seed"
+    bad_task = {"users": [{}, {"actors": [{"name": "ok", "tasks": [{"nope": 1}]}]}]}
+    status, body, _ = await api.call("POST", path, json=bad_task, auth=False)
+    assert status == 400 and body["error"]["type"] == "invalid-seed"
+    assert body["error"]["message"].startswith("users[1].actors[0].tasks[0]: ")
+    twice = {"users": [{"actors": [{"name": "same"}, {"name": "same"}]}]}
+    status, body, _ = await api.call("POST", path, json=twice, auth=False)
+    assert status == 400 and body["error"]["message"].startswith("users[0].actors[1]: ")
+    status, body, _ = await api.call("POST", path, json=twice, params={"username": "ghost"}, auth=False)
+    assert status == 400 and "no user 'ghost'" in body["error"]["message"]
+    status, body, _ = await api.call("POST", "/_mock/users/nobodyxxxxxxxxxxx/seed", json={}, auth=False)
+    assert status == 404

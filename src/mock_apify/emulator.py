@@ -37,7 +37,7 @@ class Emulator:
         )
         self.runs = JobService(self.storage, self.clock, self.scheduler, self.catalog, self.webhooks)
         self.inboxes = InboxService(self.storage)
-        self._seeder = Seeder(self.document, self.storage, self.catalog, self.webhooks, self.runs)
+        self.seeder = Seeder(self.document, self.storage, self.catalog, self.webhooks, self.runs)
 
     @property
     def workers(self) -> list[DueWorker]:
@@ -57,7 +57,7 @@ class Emulator:
         config = self.config
         default = User(config.default_user_id, config.default_username, config.default_token)
         if self.storage.users.add(default, self.clock.now_iso()) and not config.no_seed:
-            self._seeder.load(config.seed, self.clock.now_iso())
+            self.seeder.load(config.seed, self.clock.now_iso())
 
     def reset(self) -> None:
         """Back to a freshly started emulator: everything wiped, the default user and seed restored."""

@@ -35,6 +35,10 @@ class InvalidParameter(ApiError):
     status, type, message = 400, "invalid-parameter", "Invalid parameter."
 
 
+class InvalidSeed(ApiError):
+    status, type, message = 400, "invalid-seed", "The seed cannot be loaded."
+
+
 class IdDoesNotMatch(ApiError):
     status, type, message = 400, "id-does-not-match", "The resource does not match the webhook condition."
 

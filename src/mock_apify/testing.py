@@ -676,9 +676,9 @@ class MockApify:
     def load_seed(self, path: str | Path, *, username: str | None = None) -> dict[str, str]:
         """Load a seed file (the server's format, see README "Seed files") into the test's user.
 
-        Records are created fresh through the API, so the file's ids never clash with another
-        test's: the answer maps each id of the file (users, Actors, tasks, webhooks) to the id of
-        the record made from it, and webhook conditions are rewritten to the new ids. A
+        The emulator loads it (`POST /_mock/users/{id}/seed`) with fresh ids, so the file's ids
+        never clash with another test's: the answer maps each id of the file (users, Actors, tasks,
+        webhooks) to the id of the record made from it, and webhook conditions follow. A
         `requestUrl` pointing at an emulator inbox (`…/_mock/inboxes/NAME`) is pointed at this
         test's inbox `NAME`. Every user of the file is loaded, or only the one with `username`
         (or id) `username`."""
@@ -687,57 +687,18 @@ class MockApify:
             data = _json.loads(source.read_bytes())
         except (OSError, ValueError) as error:
             raise SeedFileError(f"{source}: cannot read seed file: {error}") from None
-        entries = list(enumerate(data.get("users", []) if isinstance(data, dict) else []))
-        if username is not None:
-            entries = [(i, e) for i, e in entries if username in (e.get("username"), e.get("id"))]
-            if not entries:
-                raise SeedFileError(f"{source}: no user {username!r} in the file")
-        ids: dict[str, str] = {}
-        for index, entry in entries:
-            where = f"{source}: users[{index}]"
-            try:
-                self._load_user(entry, ids, where)
-            except MockApifyError as error:
-                raise SeedFileError(f"{where}: {error.type}: {error.message}") from None
+        for user in _objects(data.get("users") if isinstance(data, dict) else None):
+            for webhook in _objects(user.get("webhooks")):
+                webhook["requestUrl"] = self._local_inbox_url(webhook.get("requestUrl"))
+        params = {"username": username} if username is not None else None
+        try:
+            answer = self._http.call("POST", f"/_mock/users/{self.user_id}/seed", data, params=params)
+        except MockApifyError as error:
+            if error.status != 400:
+                raise
+            raise SeedFileError(f"{source}: {error.message}") from None
+        ids: dict[str, str] = answer["data"]["ids"]
         return ids
-
-    def _load_user(self, entry: Mapping[str, Any], ids: dict[str, str], where: str) -> None:
-        if "id" in entry:
-            ids[str(entry["id"])] = self.user_id
-        for index, actor_entry in enumerate(entry.get("actors", [])):
-            fields = {k: v for k, v in actor_entry.items() if k not in ("id", "tasks", "behaviour")}
-            try:
-                actor = self.add_actor(**fields)
-                if "behaviour" in actor_entry:
-                    self.request("PUT", f"/_mock/actors/{actor['id']}/behaviour", actor_entry["behaviour"])
-                if "id" in actor_entry:
-                    ids[str(actor_entry["id"])] = actor["id"]
-                for task_index, task_entry in enumerate(actor_entry.get("tasks", [])):
-                    fields = {k: v for k, v in task_entry.items() if k != "id"}
-                    try:
-                        task = self.add_task(actor, **fields)
-                    except MockApifyError as error:
-                        raise SeedFileError(
-                            f"{where}.actors[{index}].tasks[{task_index}]: {error.type}: {error.message}"
-                        ) from None
-                    if "id" in task_entry:
-                        ids[str(task_entry["id"])] = task["id"]
-            except MockApifyError as error:
-                raise SeedFileError(f"{where}.actors[{index}]: {error.type}: {error.message}") from None
-        for index, webhook_entry in enumerate(entry.get("webhooks", [])):
-            fields = {k: v for k, v in webhook_entry.items() if k != "id"}
-            condition = fields.get("condition")
-            if isinstance(condition, dict):
-                fields["condition"] = {
-                    k: ids.get(v, v) if isinstance(v, str) else v for k, v in condition.items()
-                }
-            fields["requestUrl"] = self._local_inbox_url(fields.get("requestUrl"))
-            try:
-                webhook: Record = self._data("POST", "/v2/webhooks", fields)
-            except MockApifyError as error:
-                raise SeedFileError(f"{where}.webhooks[{index}]: {error.type}: {error.message}") from None
-            if "id" in webhook_entry:
-                ids[str(webhook_entry["id"])] = webhook["id"]
 
     def _local_inbox_url(self, url: Any) -> Any:
         if not isinstance(url, str):
@@ -886,6 +847,10 @@ def _require_client() -> None:
             "the official Python client is not installed; install the `client` extra: "
             "pip install 'mock-apify[client]' (or apify-client>=3.0)"
         ) from error
+
+
+def _objects(value: Any) -> list[Record]:
+    return [item for item in value if isinstance(item, dict)] if isinstance(value, list) else []
 
 
 def _id(record: Record | str) -> str:

@@ -149,6 +149,7 @@ ROLES: dict[str, dict[str, tuple[str, ...]]] = {
     "mock_actor_run_get": {"runId": ("run",)},
     "mock_actor_run_status_post": {"runId": ("mutable_run",)},
     "mock_actor_build_status_post": {"buildId": ("mutable_build",)},
+    "mock_user_seed_post": {"userId": ("seed_user",)},
 }
 # The same for members of JSON bodies (replaced only where the generated body has them), so that
 # creates, updates and tests reach their 2xx: a condition naming a real record, a URL that is one,
@@ -392,6 +393,8 @@ def make_records(target: Target) -> None:
     ids["run_condition"] = {"actorRunId": run["id"]}
     ids["payload_template"] = '{"event": {{eventType}}, "resource": {{resource}}}'
     ids["headers_template"] = '{"X-Fuzz": "yes"}'
+    # Seeds are loaded into a user of their own: the records they make touch no other operation's.
+    ids["seed_user"] = target.call("POST", "/_mock/users", {})["id"]
     target.session.post(f"{target.url}/_mock/inboxes/fuzz-inbox", data=b"{}", timeout=REQUEST_TIMEOUT)
     target.call("POST", "/_mock/dispatches/settle", {})
 
@@ -586,6 +589,9 @@ def success_request(operation: str, target: Target) -> dict[str, Any]:
                 "path_parameters": {"actorId": ids["behaviour_actor"]},
                 "body": {"run": {"status": "FAILED"}},
             }
+        case "mock_user_seed_post":
+            seed = {"users": [{"id": "u", "actors": [{"id": "a", "name": fresh, "tasks": [{"name": "t"}]}]}]}
+            return defaults | {"body": seed}
         case "webhook_test_post":
             return {"path_parameters": {"webhookId": ids["webhook"]}, "body": {"resourceId": ids["run"]}}
     return defaults

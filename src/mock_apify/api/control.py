@@ -31,6 +31,14 @@ async def mock_users_post(ctx: RequestContext) -> web.Response:
     return data_response({"id": user.id, "username": user.username, "token": user.token}, 201)
 
 
+async def mock_user_seed_post(ctx: RequestContext) -> web.Response:
+    """Records of a seed loaded into one user under fresh ids: the pytest handle's `load_seed`."""
+    assert ctx.body is not None
+    user = ctx.emulator.accounts.get(ctx.path["userId"])
+    ids = ctx.emulator.seeder.load_into(user, ctx.body, ctx.query.get("username"))
+    return data_response({"userId": user.id, "ids": ids})
+
+
 async def mock_openapi_get(ctx: RequestContext) -> web.Response:
     return json_response(ctx.emulator.document.spec)
 

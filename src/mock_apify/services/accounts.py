@@ -29,8 +29,12 @@ class Accounts:
             raise UsernameTaken(f"The username '{user.username}' is already taken.")
         return user
 
+    def get(self, user_id: str) -> User:
+        user = self._storage.users.by_id(user_id)
+        if user is None:
+            raise RecordNotFound("User was not found")
+        return user
+
     def wipe(self, user_id: str) -> None:
         """Delete a user's records; the user and its token stay valid."""
-        if self._storage.users.by_id(user_id) is None:
-            raise RecordNotFound("User was not found")
-        self._storage.users.wipe_user(user_id)
+        self._storage.users.wipe_user(self.get(user_id).id)

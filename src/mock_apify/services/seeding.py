@@ -1,11 +1,15 @@
-"""Seed files: users with their tokens, Actors (with behaviours), tasks and webhooks, loaded into a
-fresh database.
+"""Seed files: users with their tokens, Actors (with behaviours), tasks and webhooks.
 
-Every record goes through the same services and validation as the matching API call, so a seed
-file cannot hold anything the API would refuse. The format is documented in docs/server.md."""
+One loader serves two callers: start-up, which loads a file into a fresh database under the file's
+own ids and tokens, and `POST /_mock/users/{userId}/seed` (the pytest handle's `load_seed`), which
+loads the records of a seed into one existing user under fresh ids, so that tests sharing an
+emulator never clash. Every record goes through the same services and validation as the matching
+API call, so a seed cannot hold anything the API would refuse. The format is in README "Seed files"."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -13,8 +17,8 @@ from typing import Any
 
 import orjson
 
-from ..errors import ApiError
-from ..model.types import User
+from ..errors import ApiError, InvalidSeed
+from ..model.types import Record, User
 from ..openapi import Document
 from ..store import Storage
 from .catalog import Catalog
@@ -23,7 +27,7 @@ from .webhooks import WebhookService
 
 
 class SeedError(ValueError):
-    """A seed file that cannot be loaded; the message names the file and the record."""
+    """A seed that cannot be loaded; the message names the file and the record."""
 
 
 def default_seed_path() -> Path:
@@ -34,9 +38,18 @@ def default_seed_path() -> Path:
     return Path(__file__).resolve().parents[3] / "fixtures" / "default.json"
 
 
+@contextmanager
+def _at(where: str) -> Iterator[None]:
+    """Name the record whose API call refused it."""
+    try:
+        yield
+    except ApiError as error:
+        raise SeedError(f"{where}: {error}") from None
+
+
 @dataclass(frozen=True)
 class Seeder:
-    """What loading a seed file goes through: the same services as the API."""
+    """What loading a seed goes through: the same services as the API."""
 
     document: Document
     storage: Storage
@@ -45,6 +58,7 @@ class Seeder:
     runs: JobService
 
     def load(self, path: Path | None, now: str) -> None:
+        """Load a seed file into a fresh database, ids and tokens as the file gives them."""
         source = path or default_seed_path()
         try:
             data = orjson.loads(source.read_bytes())
@@ -52,36 +66,55 @@ class Seeder:
             raise SeedError(f"{source}: cannot read seed file: {error}") from None
         for index, entry in enumerate(data.get("users", [])):
             try:
-                self._user(entry, now)
-            except (ApiError, SeedError) as error:
+                self._records(self._user(entry, now), entry, {}, fresh=False)
+            except SeedError as error:
                 raise SeedError(f"{source}: users[{index}]: {error}") from None
             except KeyError as error:
                 raise SeedError(f"{source}: users[{index}]: missing field {error}") from None
 
-    def _body(
-        self, operation_id: str, entry: dict[str, Any], drop: tuple[str, ...], where: str
-    ) -> dict[str, Any]:
-        """The entry as the body of the matching API call, validated like one."""
-        body = {key: value for key, value in entry.items() if key not in drop}
-        try:
-            self.document.operations[operation_id].check_body(body)
-        except ApiError as error:
-            raise SeedError(f"{where}: {error}") from None
-        return body
+    def load_into(self, user: User, seed: dict[str, Any], username: str | None) -> dict[str, str]:
+        """Load the records of a seed's users (or of the one whose username or id is `username`)
+        into `user`, each under a fresh id; the answer maps the seed's ids to the new ones."""
+        entries = [
+            (index, entry)
+            for index, entry in enumerate(seed.get("users", []))
+            if username is None or username in (entry.get("username"), entry.get("id"))
+        ]
+        if username is not None and not entries:
+            raise InvalidSeed(f"no user {username!r} in the seed")
+        ids: dict[str, str] = {}
+        for index, entry in entries:
+            if "id" in entry:
+                ids[str(entry["id"])] = user.id
+            try:
+                self._records(user, entry, ids, fresh=True)
+            except SeedError as error:
+                raise InvalidSeed(f"users[{index}].{error}") from None
+        return ids
 
-    def _user(self, entry: dict[str, Any], now: str) -> None:
+    def _user(self, entry: dict[str, Any], now: str) -> User:
         user = User(entry["id"], entry["username"], entry["token"])
         if not self.storage.users.add(user, now) and self.storage.users.by_id(user.id) != user:
             raise SeedError(f"user {user.username!r} clashes with an existing user id, username or token")
-        for index, actor_entry in enumerate(entry.get("actors", [])):
-            self._actor(user, actor_entry, f"actors[{index}]")
-        for index, webhook_entry in enumerate(entry.get("webhooks", [])):
-            body = self._body("webhooks_post", webhook_entry, ("id",), f"webhooks[{index}]")
-            self.webhooks.create(user.id, body, webhook_entry["id"])
+        return user
 
-    def _actor(self, user: User, entry: dict[str, Any], where: str) -> None:
+    def _records(self, user: User, entry: dict[str, Any], ids: dict[str, str], *, fresh: bool) -> None:
+        """A user entry's Actors (with their tasks) and webhooks; `ids` maps the entry's ids to
+        the records made, so that webhook conditions follow fresh ids."""
+        for index, actor_entry in enumerate(entry.get("actors", [])):
+            self._actor(user, actor_entry, ids, fresh, f"actors[{index}]")
+        for index, webhook_entry in enumerate(entry.get("webhooks", [])):
+            where = f"webhooks[{index}]"
+            body = self._body("webhooks_post", _conditions_mapped(webhook_entry, ids), ("id",), where)
+            with _at(where):
+                webhook = self.webhooks.create(user.id, body, _given_id(webhook_entry, fresh))
+            _remember(ids, webhook_entry, webhook)
+
+    def _actor(self, user: User, entry: dict[str, Any], ids: dict[str, str], fresh: bool, where: str) -> None:
         body = self._body("acts_post", entry, ("id", "tasks", "behaviour"), where)
-        actor = self.catalog.create_actor(user, body, entry["id"])
+        with _at(where):
+            actor = self.catalog.create_actor(user, body, _given_id(entry, fresh))
+        _remember(ids, entry, actor)
         if "behaviour" in entry:
             if problem := self.document.schema("MockActorBehaviour").first_error(entry["behaviour"]):
                 raise SeedError(f"{where}.behaviour: {problem}")
@@ -89,4 +122,36 @@ class Seeder:
         for index, task_entry in enumerate(entry.get("tasks", [])):
             task_where = f"{where}.tasks[{index}]"
             body = self._body("actorTasks_post", task_entry | {"actId": actor["id"]}, ("id",), task_where)
-            self.catalog.create_task(user, body, task_entry["id"])
+            with _at(task_where):
+                task = self.catalog.create_task(user, body, _given_id(task_entry, fresh))
+            _remember(ids, task_entry, task)
+
+    def _body(
+        self, operation_id: str, entry: dict[str, Any], drop: tuple[str, ...], where: str
+    ) -> dict[str, Any]:
+        """The entry as the body of the matching API call, validated like one."""
+        body = {key: value for key, value in entry.items() if key not in drop}
+        with _at(where):
+            self.document.operations[operation_id].check_body(body)
+        return body
+
+
+def _given_id(entry: dict[str, Any], fresh: bool) -> str | None:
+    """The seed's id for the record, or None for a fresh one."""
+    return None if fresh else str(entry["id"])
+
+
+def _remember(ids: dict[str, str], entry: dict[str, Any], made: Record) -> None:
+    if "id" in entry:
+        ids[str(entry["id"])] = str(made["id"])
+
+
+def _conditions_mapped(entry: dict[str, Any], ids: dict[str, str]) -> dict[str, Any]:
+    """The webhook entry with its condition naming the records made from the seed's ids."""
+    condition = entry.get("condition")
+    if not isinstance(condition, dict):
+        return entry
+    mapped = {
+        key: ids.get(value, value) if isinstance(value, str) else value for key, value in condition.items()
+    }
+    return entry | {"condition": mapped}
