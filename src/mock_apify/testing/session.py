@@ -1,0 +1,259 @@
+"""A test's user on an emulator (`Session`): its token, namespace, inboxes and the records made
+through it, and what the handle does as that user, as operations (see `operations`). Both views,
+`MockApify` and `AsyncMockApify`, share one session.
+
+Nothing here touches another user's records, so tests beside it (on the same emulator) neither
+see nor disturb what this one does. Records are plain dicts, as the API returns them."""
+
+from __future__ import annotations
+
+import base64
+import json
+import re
+import uuid
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+from .client import HTTP_TIMEOUT, Call, Record
+from .inbox import AsyncInbox, Inbox, Mailbox
+from .operations import Op, every_item
+
+if TYPE_CHECKING:
+    from faker import Faker
+
+INBOX_NAME = re.compile(r"^[A-Za-z0-9._~-]{1,100}$")
+
+
+def record_id(record: Record | str) -> str:
+    return record if isinstance(record, str) else str(record["id"])
+
+
+class Session:
+    """One test's user on one emulator, and its operations."""
+
+    def __init__(self, url: str, user: Mapping[str, Any], faker_seed: int) -> None:
+        #: Base URL of the emulator, e.g. `http://127.0.0.1:53211` (give it as `api_url`/`baseUrl`).
+        self.url = url.rstrip("/")
+        self.user_id = str(user["id"])
+        self.username = str(user["username"])
+        self.token = str(user["token"])
+        #: Actors created through the handle (marker, `add_actor`, `seed`) by name.
+        self.actors: dict[str, Record] = {}
+        #: What the latest `settle()` answered: `settled`, `pending`, `clock`.
+        self.last_settle: Record | None = None
+        self.faker_seed = faker_seed
+        self._faker: Faker | None = None
+        self._namespace = uuid.uuid4().hex[:12]
+        self._mailboxes: dict[str, Mailbox] = {}
+
+    # --- state ------------------------------------------------------------------------------
+
+    def mailbox(self, name: str) -> Mailbox:
+        """The test's inbox `name`; its name on the emulator is namespaced, so tests never share
+        an inbox. `close()` empties it."""
+        if not INBOX_NAME.match(name):
+            raise ValueError(f"inbox names use letters, digits and . _ ~ - (1 to 100), not {name!r}")
+        if name not in self._mailboxes:
+            self._mailboxes[name] = Mailbox(name, f"{self._namespace}-{name}", self.url)
+        return self._mailboxes[name]
+
+    def mailbox_of(self, inbox: Inbox | AsyncInbox | str) -> Mailbox:
+        return self.mailbox(inbox) if isinstance(inbox, str) else inbox.mailbox
+
+    @property
+    def faker(self) -> Faker:
+        """This test's Faker, seeded (marker `faker_seed`, else from the test's node id), so the
+        same test makes the same names on every run."""
+        if self._faker is None:
+            from faker import Faker  # imported on first use: it is slow to import
+
+            self._faker = Faker()
+            self._faker.seed_instance(self.faker_seed)
+        return self._faker
+
+    def actor_id(self, actor: Record | str) -> str:
+        """The id of a record, an id, or the name of an Actor made through the handle."""
+        if isinstance(actor, str) and actor in self.actors:
+            return str(self.actors[actor]["id"])
+        return record_id(actor)
+
+    # --- raw API ----------------------------------------------------------------------------
+
+    def request(
+        self,
+        method: str,
+        path: str,
+        body: Any = None,
+        *,
+        params: Mapping[str, Any] | None = None,
+        auth: bool = True,
+    ) -> Op[Any]:
+        """Call the emulator as the test's user (`auth=False`: without a token) and return the
+        decoded JSON answer (None for an empty one); an error status raises `MockApifyError`."""
+        return (yield Call(method, path, body, token=self.token if auth else None, params=params))
+
+    def data(self, method: str, path: str, body: Any = None, **params: Any) -> Op[Any]:
+        """The `data` of a call as the test's user."""
+        answer = yield from self.request(method, path, body, params=params or None)
+        return answer["data"]
+
+    # --- clock ------------------------------------------------------------------------------
+
+    def clock(self) -> Op[Record]:
+        """The emulator's clock: `{"mode", "now", "epochSeconds"}`. It is shared by every test on
+        the emulator and only moves forward, so compare times, not absolute values."""
+        clock: Record = yield from self.data("GET", "/_mock/clock")
+        return clock
+
+    def advance(self, seconds: float) -> Op[str]:
+        """Move the virtual clock forward (deliveries that fall due go out in the background) and
+        return the new time (ISO 8601). The session emulator's clock is virtual by default."""
+        clock = yield from self.data("POST", "/_mock/clock/advance", {"seconds": seconds})
+        return str(clock["now"])
+
+    def settle(self, *, max_rounds: int | None = None, timeout_secs: float | None = None) -> Op[bool]:
+        """Run every pending dispatch to its end (jumping the virtual clock to each retry) and say
+        whether everything settled; the emulator gives up after `timeout_secs` real seconds
+        (default 30) or `max_rounds` rounds (default 1000)."""
+        limits = {"maxRounds": max_rounds, "timeoutSecs": timeout_secs}
+        body = {key: value for key, value in limits.items() if value is not None}
+        timeout = (timeout_secs or 30.0) + HTTP_TIMEOUT
+        answer = yield Call("POST", "/_mock/dispatches/settle", body, timeout=timeout)
+        self.last_settle = answer["data"]
+        return bool(answer["data"]["settled"])
+
+    # --- records ----------------------------------------------------------------------------
+
+    def add_actor(self, /, name: str | None = None, **fields: Any) -> Op[Record]:
+        """Create an Actor (POST /v2/actors) with the API's field names, e.g.
+        `add_actor("my-actor", title="My Actor")`; without a name the emulator makes one up."""
+        body = fields | ({"name": name} if name is not None else {})
+        actor: Record = yield from self.data("POST", "/v2/actors", body)
+        self.actors[actor["name"]] = actor
+        return actor
+
+    def add_task(self, /, actor: Record | str, name: str | None = None, **fields: Any) -> Op[Record]:
+        """Create a task of `actor` (a record, an Actor id, or the name of an Actor created through
+        this handle) through POST /v2/actor-tasks, e.g. `add_task(actor, "daily", input={...})`."""
+        body = fields | {"actId": self.actor_id(actor)} | ({"name": name} if name is not None else {})
+        task: Record = yield from self.data("POST", "/v2/actor-tasks", body)
+        return task
+
+    def add_webhook(
+        self,
+        /,
+        request_url: Inbox | AsyncInbox | str,
+        event_types: str | Sequence[str],
+        *,
+        actor: Record | str | None = None,
+        task: Record | str | None = None,
+        **fields: Any,
+    ) -> Op[Record]:
+        """Create a webhook (POST /v2/webhooks) calling `request_url` (an inbox or a URL) on
+        `event_types`, for `actor` or `task` (or give `condition=` yourself); other fields use the
+        API's names, e.g. `add_webhook(inbox, "ACTOR.RUN.FAILED", actor=a, doNotRetry=True)`."""
+        body: Record = {
+            "eventTypes": [event_types] if isinstance(event_types, str) else list(event_types),
+            "requestUrl": request_url if isinstance(request_url, str) else request_url.url,
+        }
+        if actor is not None:
+            body["condition"] = {"actorId": self.actor_id(actor)}
+        elif task is not None:
+            body["condition"] = {"actorTaskId": record_id(task)}
+        webhook: Record = yield from self.data("POST", "/v2/webhooks", body | fields)
+        return webhook
+
+    def set_behaviour(
+        self,
+        actor: Record | str,
+        *,
+        run: Mapping[str, Any] | None = None,
+        build: Mapping[str, Any] | None = None,
+    ) -> Op[None]:
+        """How the Actor's next runs and builds end, e.g. `set_behaviour(a, run={"status": "FAILED",
+        "exitCode": 1, "afterSecs": 30, "items": [...]})`; `{"status": None}` keeps them RUNNING
+        until `move_run`. Without a behaviour they succeed at once."""
+        body = {key: dict(value) for key, value in (("run", run), ("build", build)) if value is not None}
+        yield from self.data("PUT", f"/_mock/actors/{self.actor_id(actor)}/behaviour", body)
+
+    # --- runs -------------------------------------------------------------------------------
+
+    def start_run(
+        self,
+        actor: Record | str | None = None,
+        *,
+        task: Record | str | None = None,
+        run_input: Any = None,
+        webhooks: Sequence[Mapping[str, Any]] = (),
+    ) -> Op[Record]:
+        """Start a run of `actor` (or of `task`) as a client would, with ad-hoc `webhooks` (API field
+        names: eventTypes, requestUrl — an Inbox's `.url`, ...); returns the run, still READY."""
+        path = (
+            f"/v2/actor-tasks/{record_id(task)}/runs"
+            if task is not None
+            else f"/v2/actors/{self.actor_id(actor or '')}/runs"
+        )
+        encoded = base64.b64encode(json.dumps(list(webhooks)).encode()).decode()
+        run: Record = yield from self.data(
+            "POST", path, run_input, **({"webhooks": encoded} if webhooks else {})
+        )
+        return run
+
+    def move_run(
+        self,
+        run: Record | str,
+        status: str,
+        *,
+        exit_code: int | None = None,
+        status_message: str | None = None,
+        items: Sequence[Any] = (),
+    ) -> Op[Record]:
+        """Move a run to `status` now (firing its event), adding `items` to its dataset."""
+        given = {"status": status, "exitCode": exit_code, "statusMessage": status_message}
+        body: Record = {key: value for key, value in given.items() if value is not None}
+        if items:
+            body["items"] = list(items)
+        answer = yield from self.request(
+            "POST", f"/_mock/actor-runs/{record_id(run)}/status", body, auth=False
+        )
+        moved: Record = answer["data"]
+        return moved
+
+    def run(self, run: Record | str) -> Op[Record]:
+        """A run as GET /v2/actor-runs/{id} shows it now."""
+        found: Record = yield from self.data("GET", f"/v2/actor-runs/{record_id(run)}")
+        return found
+
+    # --- webhooks and dispatches ------------------------------------------------------------
+
+    def test_webhook(self, webhook: Record | str) -> Op[Record]:
+        """Fire a TEST event (POST /v2/webhooks/{id}/test); returns the new dispatch."""
+        dispatch: Record = yield from self.data("POST", f"/v2/webhooks/{record_id(webhook)}/test")
+        return dispatch
+
+    def webhooks(self) -> Op[list[Record]]:
+        """All the test user's webhooks (list items, as GET /v2/webhooks shows them)."""
+        return (yield from every_item("/v2/webhooks", self.token))
+
+    def dispatches(self, webhook: Record | str | None = None) -> Op[list[Record]]:
+        """All the test user's dispatches, or those of one webhook, oldest first."""
+        path = (
+            "/v2/webhook-dispatches" if webhook is None else f"/v2/webhooks/{record_id(webhook)}/dispatches"
+        )
+        return (yield from every_item(path, self.token))
+
+    def dispatch(self, dispatch: Record | str) -> Op[Record]:
+        """One dispatch as it is now, with its `status` and `calls`."""
+        found: Record = yield from self.data("GET", f"/v2/webhook-dispatches/{record_id(dispatch)}")
+        return found
+
+    # --- teardown ---------------------------------------------------------------------------
+
+    def close(self) -> Op[None]:
+        """Delete the test user's records and empty its inboxes (the plugin does it after the
+        test); the user and token stay valid."""
+        yield Call("POST", "/_mock/reset", {"userId": self.user_id})
+        for mailbox in self._mailboxes.values():
+            yield from mailbox.clear()
+        self._mailboxes.clear()
+        self.actors.clear()
