@@ -674,7 +674,7 @@ class MockApify:
         return candidate
 
     def load_seed(self, path: str | Path, *, username: str | None = None) -> dict[str, str]:
-        """Load a seed file (the server's format, see README "Seed files") into the test's user.
+        """Load a seed file (the server's format, see docs/server.md) into the test's user.
 
         Records are created fresh through the API, so the file's ids never clash with another
         test's: the answer maps each id of the file (users, Actors, tasks, webhooks) to the id of
