@@ -4,7 +4,7 @@ One loader serves two callers: start-up, which loads a file into a fresh databas
 own ids and tokens, and `POST /_mock/users/{userId}/seed` (the pytest handle's `load_seed`), which
 loads the records of a seed into one existing user under fresh ids, so that tests sharing an
 emulator never clash. Every record goes through the same services and validation as the matching
-API call, so a seed cannot hold anything the API would refuse. The format is in README "Seed files"."""
+API call, so a seed cannot hold anything the API would refuse. The format is in docs/server.md, "Seed files"."""
 
 from __future__ import annotations
 

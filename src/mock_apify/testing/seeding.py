@@ -57,7 +57,7 @@ def _fresh_name(name: str, taken: Iterable[str]) -> str:
 
 
 def load_seed(session: Session, /, path: str | Path, *, username: str | None = None) -> Op[dict[str, str]]:
-    """Load a seed file (the server's format, see README "Seed files") into the test's user.
+    """Load a seed file (the server's format, see docs/server.md, "Seed files") into the test's user.
 
     The emulator makes the records under fresh ids, so the file's ids never clash with another
     test's: the answer maps each id of the file (users, Actors, tasks, webhooks) to the id of the
@@ -78,7 +78,17 @@ def load_seed(session: Session, /, path: str | Path, *, username: str | None = N
             raise
         raise SeedFileError(f"{source}: {error.message}") from None
     ids: dict[str, str] = answer["data"]["ids"]
+    for actor_id in _seeded_actor_ids(data, ids, username):
+        actor = (yield Call("GET", f"/v2/acts/{actor_id}", token=session.token))["data"]
+        session.actors[actor["name"]] = actor  # so start_run("crawler") finds it, as for add_actor
     return ids
+
+
+def _seeded_actor_ids(seed: Any, ids: dict[str, str], username: str | None) -> list[str]:
+    """The new ids of the Actors the seed made (of the one user asked for, if any)."""
+    users = _objects(seed.get("users") if isinstance(seed, dict) else None)
+    chosen = [u for u in users if username is None or username in (u.get("username"), u.get("id"))]
+    return [ids[a["id"]] for u in chosen for a in _objects(u.get("actors")) if a.get("id") in ids]
 
 
 def _point_at_own_inboxes(session: Session, seed: Any) -> None:
