@@ -18,7 +18,7 @@ from ..ids import new_id
 from ..model import events
 from ..model.events import Event
 from ..model.types import Record
-from ..store import Storage
+from ..store import Storage, StorageError
 from . import delivery
 from .worker import DueWorker
 
@@ -37,6 +37,9 @@ class Dispatcher(DueWorker):
         self._storage = storage
         self._config = config
         self._in_flight: dict[str, asyncio.Task[None]] = {}
+        # Dispatches whose last attempt could not be recorded -> when they may be tried again: the
+        # database still says "due", but a delivery is never repeated faster than its schedule.
+        self._held: dict[str, float] = {}
         self._session: aiohttp.ClientSession | None = None
 
     async def start(self) -> None:
@@ -60,7 +63,13 @@ class Dispatcher(DueWorker):
         return dispatch | {"status": "ACTIVE", "calls": []}
 
     def next_due(self) -> float | None:
-        return self._storage.dispatches.next_due()
+        if not self._held:
+            return self._storage.dispatches.next_due()
+        upcoming = self._storage.dispatches.upcoming(len(self._held) + 1)
+        return min((self._due(dispatch_id, due_at) for dispatch_id, due_at, _, _ in upcoming), default=None)
+
+    def _due(self, dispatch_id: str, due_at: float) -> float:
+        return max(due_at, self._held.get(dispatch_id, due_at))
 
     def busy(self) -> bool:
         return bool(self._in_flight)
@@ -69,27 +78,26 @@ class Dispatcher(DueWorker):
         """Start every due attempt there is room for; return when the next one falls due."""
         room = self._config.max_deliveries_in_flight - len(self._in_flight)
         now = self._clock.time()
-        upcoming = self._storage.dispatches.upcoming(len(self._in_flight) + room + 1)
+        upcoming = self._storage.dispatches.upcoming(len(self._in_flight) + len(self._held) + room + 1)
+        next_due: float | None = None
         for dispatch_id, due_at, request, attempts in upcoming:
+            due_at = self._due(dispatch_id, due_at)
             if dispatch_id in self._in_flight:
                 continue
             if due_at > now or room == 0:
-                return due_at if room else None
+                if room:
+                    next_due = due_at if next_due is None else min(next_due, due_at)
+                continue
             room -= 1
+            self._held.pop(dispatch_id, None)
             task = asyncio.create_task(self._attempt(dispatch_id, request, attempts))
             self._in_flight[dispatch_id] = task
-        return None
+        return next_due
 
     async def _attempt(self, dispatch_id: str, request: Record, attempts: int) -> None:
+        retry_at = self._retry_time(attempts + 1)
         try:
-            if "renderError" in request:
-                now = self._clock.now_iso()
-                call = {"startedAt": now, "finishedAt": now, "errorMessage": request["renderError"]}
-                call |= {"responseStatus": None, "responseBody": None}
-            else:
-                assert self._session is not None
-                timeout = self._config.delivery_timeout
-                call = await delivery.attempt(self._session, self._clock, request, timeout)
+            call = await self._call(request)
             attempts += 1
             if delivery.succeeded(call):
                 status, next_at = "SUCCEEDED", None
@@ -97,10 +105,27 @@ class Dispatcher(DueWorker):
                 status, next_at = "FAILED", None
             else:
                 status = "ACTIVE"
-                next_at = self._clock.time() + self._config.retry_base_delay * 2 ** (attempts - 1)
+                retry_at = next_at = self._retry_time(attempts)
             self._storage.dispatches.record_attempt(dispatch_id, call, status, next_at)
+            await self._storage.synced()
+        except StorageError:  # logged once per outage by the store
+            self._held[dispatch_id] = retry_at
         except Exception:
             log.exception("dispatch %s: attempt could not be recorded", dispatch_id)
+            self._held[dispatch_id] = retry_at
         finally:
             self._in_flight.pop(dispatch_id, None)
             self.kick()
+
+    def _retry_time(self, attempts: int) -> float:
+        """When to try again after `attempts` attempts: 1, 2, 4 ... retry_base_delay from now."""
+        return self._clock.time() + self._config.retry_base_delay * 2.0 ** (attempts - 1)
+
+    async def _call(self, request: Record) -> Record:
+        """One attempt's `calls` entry: the HTTP outcome, or the template's error without a request."""
+        if "renderError" in request:
+            now = self._clock.now_iso()
+            call = {"startedAt": now, "finishedAt": now, "errorMessage": request["renderError"]}
+            return call | {"responseStatus": None, "responseBody": None}
+        assert self._session is not None
+        return await delivery.attempt(self._session, self._clock, request, self._config.delivery_timeout)
