@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import sqlite3
 import threading
 from collections.abc import Callable, Iterator
@@ -261,7 +262,26 @@ class Database:
                 self.forget_caches()
             else:
                 self._writes.recovered()
+                self._check_wal()
         batch.done = True
+
+    def _check_wal(self) -> None:
+        """If the WAL file was deleted under us, what was just committed sits only in that unlinked
+        file, and a crash would lose it: fold it into the database file now and start a new WAL
+        (reopening), before any response says "stored". One stat per group commit."""
+        if self.path == MEMORY or os.path.exists(self.path + "-wal"):
+            return
+        log.error(
+            "the WAL file %s-wal was deleted while mock-apify was running; folding its data into"
+            " %s and starting a new one (never delete the -wal or -shm files of a running emulator)",
+            self.path,
+            self.path,
+        )
+        if self._checkpointer is not None:
+            self._checkpointer.stop()
+        self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        self.conn.close()
+        self.open()
 
     async def synced(self) -> None:
         """Wait until every write made so far is committed.
