@@ -8,49 +8,21 @@ import signal
 import sqlite3
 import subprocess
 import sys
-import urllib.request
 from pathlib import Path
 
 from mock_apify.config import DEFAULT_TOKEN
-
-
-def _start(*args: str, env: dict[str, str] | None = None) -> tuple[subprocess.Popen[str], str, str]:
-    """Start the process and read its three start-up lines: URL, token, database."""
-    process = subprocess.Popen(
-        [sys.executable, "-m", "mock_apify", *args],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env={**os.environ, **(env or {})},
-    )
-    assert process.stdout is not None
-    banner = "".join(process.stdout.readline() for _ in range(3))
-    assert banner.startswith("mock-apify listening on http://127.0.0.1:"), banner
-    return process, banner.split()[3], banner
-
-
-def _get(url: str, token: str = DEFAULT_TOKEN) -> dict:  # type: ignore[type-arg]
-    request = urllib.request.Request(url, headers={"Authorization": f"Bearer {token}"})
-    with urllib.request.urlopen(request, timeout=10) as response:
-        return json.loads(response.read())  # type: ignore[no-any-return]
-
-
-def _stop(process: subprocess.Popen[str], sig: int) -> tuple[str, str]:
-    process.send_signal(sig)
-    out, err = process.communicate(timeout=20)
-    assert process.returncode == 0, err
-    return out, err
+from processes import get, start, stop
 
 
 def test_serves_prints_token_logs_requests_and_stops_on_sigterm(tmp_path: Path) -> None:
     db = tmp_path / "cli.db"
-    process, url, banner = _start("--port", "0", "--db", str(db))
+    process, url, banner = start("--port", "0", "--db", str(db))
     assert DEFAULT_TOKEN in banner  # shown once at start-up for the user
     try:
-        body = _get(f"{url}/v2/webhooks?token={DEFAULT_TOKEN}")
+        body = get(f"{url}/v2/webhooks?token={DEFAULT_TOKEN}")
         assert body["data"]["total"] >= 1  # the default seed
     finally:
-        out, err = _stop(process, signal.SIGTERM)
+        out, err = stop(process, signal.SIGTERM)
     assert "GET /v2/webhooks" in err and "200" in err
     assert DEFAULT_TOKEN not in err  # never in the request log
     assert "mock-apify stopped" in out
@@ -59,20 +31,20 @@ def test_serves_prints_token_logs_requests_and_stops_on_sigterm(tmp_path: Path) 
 
 def test_settings_from_environment_and_sigint(tmp_path: Path) -> None:
     db = tmp_path / "env.db"
-    process, url, _ = _start(env={"MOCK_APIFY_PORT": "0", "MOCK_APIFY_DB": str(db)})
+    process, url, _ = start(env={"MOCK_APIFY_PORT": "0", "MOCK_APIFY_DB": str(db)})
     try:
-        assert _get(f"{url}/_mock/health")["data"]["status"] == "ok"
+        assert get(f"{url}/_mock/health")["data"]["status"] == "ok"
     finally:
-        _stop(process, signal.SIGINT)
+        stop(process, signal.SIGINT)
     assert db.exists()
 
 
 def test_memory_database_and_no_seed() -> None:
-    process, url, _ = _start("--port", "0", "--db", ":memory:", "--no-seed", "--quiet")
+    process, url, _ = start("--port", "0", "--db", ":memory:", "--no-seed", "--quiet")
     try:
-        assert _get(f"{url}/v2/webhooks")["data"]["total"] == 0
+        assert get(f"{url}/v2/webhooks")["data"]["total"] == 0
     finally:
-        _, err = _stop(process, signal.SIGTERM)
+        _, err = stop(process, signal.SIGTERM)
     assert "GET /v2/webhooks" not in err
 
 
@@ -165,13 +137,13 @@ def test_render_template_reports_the_validation_error() -> None:
 
 
 def test_clock_and_retry_settings_from_the_command_line() -> None:
-    process, url, _ = _start(
+    process, url, _ = start(
         "--port", "0", "--db", ":memory:", "--clock", "virtual", "--retry-base-delay", "5"
     )
     try:
-        assert _get(f"{url}/_mock/clock")["data"]["mode"] == "virtual"
+        assert get(f"{url}/_mock/clock")["data"]["mode"] == "virtual"
     finally:
-        _stop(process, signal.SIGTERM)
+        stop(process, signal.SIGTERM)
 
 
 def test_a_bad_environment_value_is_a_clear_error() -> None:

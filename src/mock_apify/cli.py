@@ -19,7 +19,7 @@ from .app import create_app
 from .config import DEFAULT_PORT, MEMORY_DB, Config
 from .model import templates
 from .services.seeding import SeedError
-from .store import StaleDatabase
+from .store import StaleDatabase, StorageError
 
 log = logging.getLogger("mock_apify")
 
@@ -170,5 +170,5 @@ def main(argv: list[str] | None = None) -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s", stream=sys.stderr)
     try:
         asyncio.run(serve(config, log_requests=not args.quiet))
-    except (SeedError, StaleDatabase) as error:
+    except (SeedError, StaleDatabase, StorageError) as error:
         sys.exit(f"mock-apify: {error}")

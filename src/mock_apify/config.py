@@ -52,7 +52,11 @@ class Config:
     retry_base_delay: float = 60.0
     # Per-attempt timeout of a delivery, in real seconds (Apify: 2 minutes).
     delivery_timeout: float = 120.0
+    # Delivery attempts in flight at once, in all, per user and per receiver (scheme, host and
+    # port): a receiver that hangs holds at most its share, so it delays no one else.
     max_deliveries_in_flight: int = 32
+    max_deliveries_per_user: int = 16
+    max_deliveries_per_host: int = 8
     # The default user always exists; seed files and /_mock/users add more.
     default_user_id: str = DEFAULT_USER_ID
     default_username: str = DEFAULT_USERNAME

@@ -15,6 +15,7 @@ from aiohttp.typedefs import Middleware
 from ..emulator import Emulator
 from ..errors import ApiError, InvalidRequest, MethodNotAllowed
 from ..model.types import User
+from ..store import StorageError
 from .body import parse_json_object, read_body
 from .responses import error_response
 from .routing import Router
@@ -87,14 +88,17 @@ def error_middleware(emulator: Emulator) -> Middleware:
     @web.middleware
     async def errors(request: web.Request, handler: AiohttpHandler) -> web.StreamResponse:
         try:
-            response = await handler(request)
-            await emulator.storage.synced()
+            try:
+                response = await handler(request)
+            finally:
+                await emulator.storage.synced()
             return response
         except ApiError as error:
-            await emulator.storage.synced()
             if request.method == "OPTIONS" and isinstance(error, MethodNotAllowed):
                 return web.Response(status=204, headers={"Allow": ", ".join(error.allowed)})
             return error_response(error)
+        except StorageError as error:  # logged once per outage by the store, not per request
+            return error_response(ApiError(str(error)))
         except Exception:
             log.exception("unexpected error on %s %s", request.method, request.path)
             return error_response(ApiError())

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Iterator
 
 import aiohttp
 
@@ -18,8 +19,10 @@ from ..ids import new_id
 from ..model import events
 from ..model.events import Event
 from ..model.types import Record
-from ..store import Storage
+from ..store import Storage, StorageError
+from ..store.dispatches import Due
 from . import delivery
+from .fairness import Slots, host_of
 from .worker import DueWorker
 
 log = logging.getLogger("mock_apify.dispatch")
@@ -27,6 +30,9 @@ log = logging.getLogger("mock_apify.dispatch")
 # The first attempt and 11 retries, 1, 2, 4 ... 1024 minutes apart (Apify's webhook documentation,
 # https://docs.apify.com/platform/integrations/webhooks: "retried ... for up to 32 hours").
 MAX_ATTEMPTS = 12
+# How much of the due queue one pass looks at for dispatches with a free fair slot.
+_SCAN_PAGE = 128
+_SCAN_LIMIT = 8192
 
 
 class Dispatcher(DueWorker):
@@ -37,6 +43,12 @@ class Dispatcher(DueWorker):
         self._storage = storage
         self._config = config
         self._in_flight: dict[str, asyncio.Task[None]] = {}
+        # Dispatches whose last attempt could not be recorded -> when they may be tried again: the
+        # database still says "due", but a delivery is never repeated faster than its schedule.
+        self._held: dict[str, float] = {}
+        self._slots = Slots(
+            config.max_deliveries_in_flight, config.max_deliveries_per_user, config.max_deliveries_per_host
+        )
         self._session: aiohttp.ClientSession | None = None
 
     async def start(self) -> None:
@@ -60,36 +72,54 @@ class Dispatcher(DueWorker):
         return dispatch | {"status": "ACTIVE", "calls": []}
 
     def next_due(self) -> float | None:
-        return self._storage.dispatches.next_due()
+        if not self._held:
+            return self._storage.dispatches.next_due()
+        upcoming = self._storage.dispatches.upcoming(0, len(self._held) + 1)
+        return min((self._due(row) for row in upcoming), default=None)
+
+    def _due(self, row: Due) -> float:
+        return max(row.due_at, self._held.get(row.id, row.due_at))
 
     def busy(self) -> bool:
         return bool(self._in_flight)
 
     def run_due(self) -> float | None:
-        """Start every due attempt there is room for; return when the next one falls due."""
-        room = self._config.max_deliveries_in_flight - len(self._in_flight)
+        """Start every due attempt there is a fair slot for; return when the next one falls due.
+
+        Due dispatches whose user or receiver host has used its share wait (a finished attempt
+        kicks the loop); the scan goes past them, so others' deliveries start meanwhile."""
         now = self._clock.time()
-        upcoming = self._storage.dispatches.upcoming(len(self._in_flight) + room + 1)
-        for dispatch_id, due_at, request, attempts in upcoming:
-            if dispatch_id in self._in_flight:
-                continue
-            if due_at > now or room == 0:
-                return due_at if room else None
-            room -= 1
-            task = asyncio.create_task(self._attempt(dispatch_id, request, attempts))
-            self._in_flight[dispatch_id] = task
-        return None
+        next_due: float | None = None
+        for row in self._due_queue():
+            due_at = self._due(row)
+            if due_at > now:
+                next_due = due_at if next_due is None else min(next_due, due_at)
+                if row.due_at > now:
+                    break  # the queue is in due order: everything after is later still
+            elif self._slots.full():
+                break
+            elif row.id not in self._slots and self._slots.allows(row.user_id, host := host_of(row.url)):
+                self._start(row, host)
+        return next_due
+
+    def _due_queue(self) -> Iterator[Due]:
+        """The due queue in pages, scanning at most _SCAN_LIMIT rows per pass."""
+        for offset in range(0, _SCAN_LIMIT, _SCAN_PAGE):
+            page = self._storage.dispatches.upcoming(offset, _SCAN_PAGE)
+            yield from page
+            if len(page) < _SCAN_PAGE:
+                return
+
+    def _start(self, row: Due, host: str) -> None:
+        self._held.pop(row.id, None)
+        request, attempts = self._storage.dispatches.delivery(row.id)
+        self._slots.take(row.id, row.user_id, host)
+        self._in_flight[row.id] = asyncio.create_task(self._attempt(row.id, request, attempts))
 
     async def _attempt(self, dispatch_id: str, request: Record, attempts: int) -> None:
+        retry_at = self._retry_time(attempts + 1)
         try:
-            if "renderError" in request:
-                now = self._clock.now_iso()
-                call = {"startedAt": now, "finishedAt": now, "errorMessage": request["renderError"]}
-                call |= {"responseStatus": None, "responseBody": None}
-            else:
-                assert self._session is not None
-                timeout = self._config.delivery_timeout
-                call = await delivery.attempt(self._session, self._clock, request, timeout)
+            call = await self._call(request)
             attempts += 1
             if delivery.succeeded(call):
                 status, next_at = "SUCCEEDED", None
@@ -97,10 +127,28 @@ class Dispatcher(DueWorker):
                 status, next_at = "FAILED", None
             else:
                 status = "ACTIVE"
-                next_at = self._clock.time() + self._config.retry_base_delay * 2 ** (attempts - 1)
+                retry_at = next_at = self._retry_time(attempts)
             self._storage.dispatches.record_attempt(dispatch_id, call, status, next_at)
+            await self._storage.synced()
+        except StorageError:  # logged once per outage by the store
+            self._held[dispatch_id] = retry_at
         except Exception:
             log.exception("dispatch %s: attempt could not be recorded", dispatch_id)
+            self._held[dispatch_id] = retry_at
         finally:
             self._in_flight.pop(dispatch_id, None)
+            self._slots.give_back(dispatch_id)
             self.kick()
+
+    def _retry_time(self, attempts: int) -> float:
+        """When to try again after `attempts` attempts: 1, 2, 4 ... retry_base_delay from now."""
+        return self._clock.time() + self._config.retry_base_delay * 2.0 ** (attempts - 1)
+
+    async def _call(self, request: Record) -> Record:
+        """One attempt's `calls` entry: the HTTP outcome, or the template's error without a request."""
+        if "renderError" in request:
+            now = self._clock.now_iso()
+            call = {"startedAt": now, "finishedAt": now, "errorMessage": request["renderError"]}
+            return call | {"responseStatus": None, "responseBody": None}
+        assert self._session is not None
+        return await delivery.attempt(self._session, self._clock, request, self._config.delivery_timeout)

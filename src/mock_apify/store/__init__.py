@@ -10,13 +10,13 @@ from sqlite3 import Connection
 from .accounts import Users
 from .catalog import Actors, Behaviours, NamedRecords
 from .datasets import Datasets
-from .db import Database, StaleDatabase
+from .db import Database, StaleDatabase, StorageError
 from .dispatches import Dispatches
 from .inboxes import Inboxes
 from .jobs import Jobs
 from .webhooks import IdempotencyKeyTaken, WebhookLimitReached, Webhooks
 
-__all__ = ["IdempotencyKeyTaken", "StaleDatabase", "Storage", "WebhookLimitReached"]
+__all__ = ["IdempotencyKeyTaken", "StaleDatabase", "Storage", "StorageError", "WebhookLimitReached"]
 
 
 class Storage:

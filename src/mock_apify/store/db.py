@@ -11,6 +11,8 @@ is committed before the HTTP response is sent, so a 201 means "stored".
 from __future__ import annotations
 
 import asyncio
+import logging
+import os
 import sqlite3
 import threading
 from collections.abc import Callable, Iterator
@@ -22,10 +24,41 @@ import orjson
 from .schema import SCHEMA, SCHEMA_VERSION
 
 MEMORY = ":memory:"
+# After a checkpoint the WAL is cut back to this size, so a WAL that grew while checkpoints could
+# not run (a full disk) shrinks again once they can.
+_WAL_SIZE_LIMIT = 4 * 1024 * 1024
+
+log = logging.getLogger("mock_apify.storage")
 
 
 class StaleDatabase(Exception):
     """The database file was written by a build of mock-apify with another schema."""
+
+
+class StorageError(Exception):
+    """The database could not be read or written (a full disk, a removed or read-only file):
+    nothing of the failed unit was stored."""
+
+
+class _Outage:
+    """Logs the first failure of a kind of work and its recovery, once each, however many
+    requests fail in between (a full disk must not also fill the log)."""
+
+    def __init__(self, what: str) -> None:
+        self._what = what
+        self.failing = False
+
+    def failed(self, error: BaseException) -> None:
+        if not self.failing:
+            self.failing = True
+            log.error(
+                "%s failed: %s; retrying, nothing more is logged until it works again", self._what, error
+            )
+
+    def recovered(self) -> None:
+        if self.failing:
+            self.failing = False
+            log.warning("%s works again", self._what)
 
 
 def dump(record: Any) -> bytes:
@@ -50,16 +83,28 @@ class _Checkpointer:
     def __init__(self, path: str) -> None:
         self._path = path
         self._stopping = threading.Event()
+        self._outage = _Outage(f"checkpointing the WAL of {path}")
         self._thread = threading.Thread(target=self._run, name="mock-apify-checkpoint", daemon=True)
         self._thread.start()
 
     def _run(self) -> None:
         connection = sqlite3.connect(self._path, isolation_level=None)
+        connection.execute(f"PRAGMA journal_size_limit={_WAL_SIZE_LIMIT}")
         try:
             while not self._stopping.wait(0.5):
-                connection.execute("PRAGMA wal_checkpoint(PASSIVE)")
+                self._checkpoint(connection)
         finally:
             connection.close()
+
+    def _checkpoint(self, connection: sqlite3.Connection) -> None:
+        """One checkpoint; a failure (a full disk) is logged once and retried on the next tick, so
+        checkpoints resume by themselves when space returns."""
+        try:
+            connection.execute("PRAGMA wal_checkpoint(PASSIVE)")
+        except sqlite3.Error as error:
+            self._outage.failed(error)
+        else:
+            self._outage.recovered()
 
     def stop(self) -> None:
         self._stopping.set()
@@ -73,7 +118,7 @@ class _Batch:
 
     def __init__(self) -> None:
         self.done = False
-        self.error: sqlite3.Error | None = None
+        self.error: StorageError | None = None
 
 
 class Database:
@@ -88,6 +133,7 @@ class Database:
         self._batch: _Batch | None = None  # the group commit writes are joining now
         self._forget: list[Callable[[], None]] = []
         self._checkpointer: _Checkpointer | None = None
+        self._writes = _Outage(f"writing to {path}")
 
     def on_forget(self, forget: Callable[[], None]) -> None:
         """Register a cache to clear when stored rows may no longer match it."""
@@ -98,19 +144,27 @@ class Database:
             forget()
 
     def open(self) -> None:
-        self.conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
-        self.conn.execute("PRAGMA journal_mode=WAL")
-        self.conn.execute("PRAGMA synchronous=NORMAL")
-        self.conn.execute("PRAGMA busy_timeout=5000")
-        self.conn.execute("PRAGMA wal_autocheckpoint=0")  # see _Checkpointer
-        self._create_schema()
+        try:
+            self.conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+            self.conn.execute("PRAGMA journal_mode=WAL")
+            self.conn.execute("PRAGMA synchronous=NORMAL")
+            self.conn.execute("PRAGMA busy_timeout=5000")
+            self.conn.execute("PRAGMA wal_autocheckpoint=0")  # see _Checkpointer
+            self.conn.execute(f"PRAGMA journal_size_limit={_WAL_SIZE_LIMIT}")
+            self._create_schema()
+        except sqlite3.Error as error:
+            raise StorageError(f"cannot open the database file {self.path}: {error}") from None
         if self.path != MEMORY:
             self._checkpointer = _Checkpointer(self.path)
 
     def _create_schema(self) -> None:
+        """Create the tables of a new file; an existing file of this schema is only read, so a
+        restart works on a full disk."""
         version = self.conn.execute("PRAGMA user_version").fetchone()[0]
         existing = self.conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'users'").fetchone()
-        if existing and version != SCHEMA_VERSION:
+        if existing and version == SCHEMA_VERSION:
+            return
+        if existing:
             self.conn.close()
             raise StaleDatabase(
                 f"the database file {self.path} was written by another version of mock-apify (schema"
@@ -120,11 +174,18 @@ class Database:
         self.conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
 
     def close(self) -> None:
+        """Commit what is pending and fold the WAL into the file; a failure here (a full disk) is
+        logged, not raised: what was committed is safe in the WAL and is read back at the next start."""
         if self._batch is not None:
             self._commit_batch()
         if self._checkpointer is not None:
             self._checkpointer.stop()
-            self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            try:
+                self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            except sqlite3.Error as error:
+                log.warning(
+                    "the last checkpoint failed (%s); the WAL keeps the data until the next start", error
+                )
         self.conn.close()
 
     @contextmanager
@@ -144,36 +205,48 @@ class Database:
             finally:
                 self._depth -= 1
             return
-        commit: str | None
-        loop = _running_loop()
-        if loop is None:
-            self.conn.execute("BEGIN IMMEDIATE")
-            commit, undo = "COMMIT", "ROLLBACK"
-        else:
-            if self._batch is None:
-                self._batch = _Batch()
-                loop.call_soon(self._commit_batch)
-            if self.conn.in_transaction:
-                self.conn.execute("SAVEPOINT unit")
-                commit, undo = "RELEASE unit", "ROLLBACK TO unit"
-            else:
-                self.conn.execute("BEGIN IMMEDIATE")
-                commit, undo = None, "ROLLBACK"
+        try:
+            commit, undo = self._begin()
+        except sqlite3.OperationalError as error:
+            raise self._write_failed(error) from None
         self._depth = 1
         try:
             yield self.conn
-        except BaseException:
+            self._depth = 0
+            if commit is not None:
+                self.conn.execute(commit)
+        except BaseException as error:
             self._depth = 0
             self._rollback(undo)
+            if isinstance(error, sqlite3.OperationalError):
+                raise self._write_failed(error) from None
             raise
-        self._depth = 0
-        if commit is not None:
-            self.conn.execute(commit)
+
+    def _begin(self) -> tuple[str | None, str]:
+        """Open a unit: (the statement that ends it, or None when the batch's COMMIT does; the
+        statement that undoes it)."""
+        loop = _running_loop()
+        if loop is None:
+            self.conn.execute("BEGIN IMMEDIATE")
+            return "COMMIT", "ROLLBACK"
+        if self._batch is None:
+            self._batch = _Batch()
+            loop.call_soon(self._commit_batch)
+        if self.conn.in_transaction:
+            self.conn.execute("SAVEPOINT unit")
+            return "RELEASE unit", "ROLLBACK TO unit"
+        self.conn.execute("BEGIN IMMEDIATE")
+        return None, "ROLLBACK"
+
+    def _write_failed(self, error: sqlite3.Error) -> StorageError:
+        self._writes.failed(error)
+        return StorageError(f"mock-apify could not write to {self.path}: {error}; nothing was stored")
 
     def _rollback(self, undo: str) -> None:
-        self.conn.execute(undo)
-        if undo == "ROLLBACK TO unit":
-            self.conn.execute("RELEASE unit")
+        if self.conn.in_transaction:
+            self.conn.execute(undo)
+            if undo == "ROLLBACK TO unit":
+                self.conn.execute("RELEASE unit")
         self.forget_caches()  # they may hold what was just undone
 
     def _commit_batch(self) -> None:
@@ -183,11 +256,32 @@ class Database:
             try:
                 self.conn.execute("COMMIT")
             except sqlite3.Error as failure:
-                batch.error = failure
+                batch.error = self._write_failed(failure)
                 if self.conn.in_transaction:
                     self.conn.execute("ROLLBACK")
                 self.forget_caches()
+            else:
+                self._writes.recovered()
+                self._check_wal()
         batch.done = True
+
+    def _check_wal(self) -> None:
+        """If the WAL file was deleted under us, what was just committed sits only in that unlinked
+        file, and a crash would lose it: fold it into the database file now and start a new WAL
+        (reopening), before any response says "stored". One stat per group commit."""
+        if self.path == MEMORY or os.path.exists(self.path + "-wal"):
+            return
+        log.error(
+            "the WAL file %s-wal was deleted while mock-apify was running; folding its data into"
+            " %s and starting a new one (never delete the -wal or -shm files of a running emulator)",
+            self.path,
+            self.path,
+        )
+        if self._checkpointer is not None:
+            self._checkpointer.stop()
+        self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        self.conn.close()
+        self.open()
 
     async def synced(self) -> None:
         """Wait until every write made so far is committed.

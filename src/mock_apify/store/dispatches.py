@@ -3,10 +3,21 @@ dispatcher's due queue."""
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import orjson
 
 from ..model.types import Page, Record
 from .db import Database, dump
+
+
+class Due(NamedTuple):
+    """An ACTIVE dispatch in the due queue, with what fair scheduling needs to know of it."""
+
+    id: str
+    due_at: float
+    user_id: str
+    url: str
 
 
 class Dispatches:
@@ -85,14 +96,22 @@ class Dispatches:
         total = webhook["stats"]["totalDispatches"]
         return self._ordinal_page(total, "webhook_id = ?", "webhook_n", (webhook["id"],), offset, limit, desc)
 
-    def upcoming(self, limit: int) -> list[tuple[str, float, Record, int]]:
-        """The ACTIVE dispatches soonest due: (id, next attempt time, delivery, attempts made)."""
+    def upcoming(self, offset: int, limit: int) -> list[Due]:
+        """A page of the ACTIVE dispatches, soonest due first (without their requests, which can
+        be large: `delivery()` loads the one about to be attempted)."""
         rows = self._db.conn.execute(
-            "SELECT id, next_attempt_at, delivery, json_array_length(calls) FROM dispatches"
-            " WHERE next_attempt_at IS NOT NULL ORDER BY next_attempt_at LIMIT ?",
-            (limit,),
+            "SELECT id, next_attempt_at, user_id, json_extract(delivery, '$.url') FROM dispatches"
+            " WHERE next_attempt_at IS NOT NULL ORDER BY next_attempt_at LIMIT ? OFFSET ?",
+            (limit, offset),
         ).fetchall()
-        return [(row[0], row[1], orjson.loads(row[2]), row[3]) for row in rows]
+        return [Due(*row) for row in rows]
+
+    def delivery(self, dispatch_id: str) -> tuple[Record, int]:
+        """The rendered request of a dispatch and the number of attempts made so far."""
+        row = self._db.conn.execute(
+            "SELECT delivery, json_array_length(calls) FROM dispatches WHERE id = ?", (dispatch_id,)
+        ).fetchone()
+        return orjson.loads(row[0]), row[1]
 
     def next_due(self) -> float | None:
         row = self._db.conn.execute(
