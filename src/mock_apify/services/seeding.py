@@ -14,6 +14,7 @@ from typing import Any
 import orjson
 
 from ..errors import ApiError
+from ..model import limits
 from ..model.types import User
 from ..openapi import Document
 from ..store import Storage
@@ -50,7 +51,10 @@ class Seeder:
             data = orjson.loads(source.read_bytes())
         except (OSError, orjson.JSONDecodeError) as error:
             raise SeedError(f"{source}: cannot read seed file: {error}") from None
-        for index, entry in enumerate(data.get("users", [])):
+        users = data.get("users", []) if isinstance(data, dict) else None
+        if not isinstance(users, list):
+            raise SeedError(f'{source}: a seed file is a JSON object with a "users" array')
+        for index, entry in enumerate(users):
             try:
                 self._user(entry, now)
             except (ApiError, SeedError) as error:
@@ -63,13 +67,18 @@ class Seeder:
     ) -> dict[str, Any]:
         """The entry as the body of the matching API call, validated like one."""
         body = {key: value for key, value in entry.items() if key not in drop}
+        if limits.too_deep(body):
+            raise SeedError(f"{where}: {limits.depth_message('Request body')}")
         try:
             self.document.operations[operation_id].check_body(body)
         except ApiError as error:
             raise SeedError(f"{where}: {error}") from None
         return body
 
-    def _user(self, entry: dict[str, Any], now: str) -> None:
+    def _user(self, entry: Any, now: str) -> None:
+        """A user as `POST /_mock/users` would make it, but with the file's id and token."""
+        if problem := self.document.schema("MockSeedUser").first_error(entry):
+            raise SeedError(problem)
         user = User(entry["id"], entry["username"], entry["token"])
         if not self.storage.users.add(user, now) and self.storage.users.by_id(user.id) != user:
             raise SeedError(f"user {user.username!r} clashes with an existing user id, username or token")
@@ -83,6 +92,8 @@ class Seeder:
         body = self._body("acts_post", entry, ("id", "tasks", "behaviour"), where)
         actor = self.catalog.create_actor(user, body, entry["id"])
         if "behaviour" in entry:
+            if limits.too_deep(entry["behaviour"]):
+                raise SeedError(f"{where}.behaviour: {limits.depth_message('Request body')}")
             if problem := self.document.schema("MockActorBehaviour").first_error(entry["behaviour"]):
                 raise SeedError(f"{where}.behaviour: {problem}")
             self.runs.set_behaviour(actor, entry["behaviour"])
