@@ -6,7 +6,7 @@ from importlib import metadata
 
 from aiohttp import web
 
-from ..clock import ClockIsReal
+from ..clock import ClockIsReal, ClockLimit
 from ..errors import InvalidRequest, SchemaValidation
 from ..model import jobs, templates
 from .request import RequestContext
@@ -48,7 +48,7 @@ async def mock_clock_advance_post(ctx: RequestContext) -> web.Response:
     assert ctx.body is not None
     try:
         ctx.emulator.advance(ctx.body["seconds"])
-    except ClockIsReal as error:
+    except (ClockIsReal, ClockLimit) as error:
         raise InvalidRequest(str(error)) from None
     return data_response(_clock_state(ctx))
 
