@@ -13,6 +13,13 @@ from typing import Any, Final
 MAX_JSON_DEPTH: Final = 100
 
 
+# Bytes of a rendered webhook payload (and of a rendered headers object). Apify documents no
+# limit; its default payload for a run event is about 2 KB, and no template variable holds more
+# than a run or build, so 1 MiB takes hundreds of copies of one. A template that renders past it
+# on the sample event is refused with 400; a dispatch that does fails with the reason.
+MAX_RENDERED_BYTES: Final = 1024 * 1024
+
+
 def too_deep(value: Any, limit: int = MAX_JSON_DEPTH) -> bool:
     """Whether `value` (parsed JSON) nests more than `limit` levels of lists and dicts.
 
