@@ -56,7 +56,7 @@ def test_bad_seed_file_is_a_clear_error(tmp_path: Path) -> None:
                 "users": [
                     {
                         "id": "u" * 17,
-                        "username": "u",
+                        "username": "uuu",
                         "token": "t",
                         "actors": [{"id": "a" * 17, "name": "act"}],
                         "webhooks": [

@@ -156,17 +156,20 @@ def main(argv: list[str] | None = None) -> None:
     except ValueError as error:
         sys.exit(f"mock-apify: {error}")
     args = _parser(defaults).parse_args(argv)
-    config = replace(
-        defaults,
-        host=args.host,
-        port=args.port,
-        db=args.db,
-        seed=args.seed,
-        no_seed=args.no_seed,
-        clock=args.clock,
-        retry_base_delay=args.retry_base_delay,
-        delivery_timeout=args.delivery_timeout,
-    )
+    try:
+        config = replace(
+            defaults,
+            host=args.host,
+            port=args.port,
+            db=args.db,
+            seed=args.seed,
+            no_seed=args.no_seed,
+            clock=args.clock,
+            retry_base_delay=args.retry_base_delay,
+            delivery_timeout=args.delivery_timeout,
+        )
+    except ValueError as error:
+        sys.exit(f"mock-apify: {error}")
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s", stream=sys.stderr)
     try:
         asyncio.run(serve(config, log_requests=not args.quiet))

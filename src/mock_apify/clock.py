@@ -10,9 +10,18 @@ import time
 
 from .ids import iso
 
+# How far the virtual clock may run ahead of real time: a century, so every timestamp keeps the
+# four-digit year clients parse (the Python client's models refuse year 10000 and later), with
+# room for a hundred of the longest durations inputs may give (365 days each).
+MAX_LEAD_SECS = 100 * 365 * 24 * 3600
+
 
 class ClockIsReal(Exception):
     """Only a virtual clock can be moved."""
+
+
+class ClockLimit(Exception):
+    """The virtual clock cannot run more than MAX_LEAD_SECS ahead of real time."""
 
 
 class Clock:
@@ -43,9 +52,17 @@ class Clock:
         """Jump to `moment` if this clock can (False: the caller has to wait for it)."""
         return False
 
+    def reachable(self, moment: float) -> bool:
+        """Whether the clock will ever read `moment` (real time always gets there)."""
+        return True
+
+    def restart(self) -> None:
+        """Back to the present, as a freshly started clock (real time is always there)."""
+
 
 class VirtualClock(Clock):
-    """Time that stands still until `advance()` or `skip_to()` moves it; starts at the real time."""
+    """Time that stands still until `advance()` or `skip_to()` moves it; starts at the real time,
+    and never runs more than MAX_LEAD_SECS ahead of it."""
 
     mode = "virtual"
 
@@ -57,15 +74,35 @@ class VirtualClock(Clock):
         return self._now
 
     def advance(self, seconds: float) -> float:
-        self.skip_to(self._now + seconds)
+        target = self._now + seconds
+        if not self.reachable(target):
+            raise ClockLimit(
+                f"The virtual clock cannot run more than {MAX_LEAD_SECS // (365 * 24 * 3600)} years "
+                f"ahead of real time (it reads {self.now_iso()}); POST /_mock/reset brings it back "
+                "to the present."
+            )
+        self.skip_to(target)
         return self._now
 
     def skip_to(self, moment: float) -> bool:
-        """Move forward to `moment` (never backwards) and wake everyone waiting on the clock."""
+        """Move forward to `moment` (never backwards) and wake everyone waiting on the clock;
+        False, without moving, for a moment past the limit."""
+        if not self.reachable(moment):
+            return False
         self._now = max(self._now, moment)
+        self._wake_all()
+        return True
+
+    def reachable(self, moment: float) -> bool:
+        return moment <= time.time() + MAX_LEAD_SECS
+
+    def restart(self) -> None:
+        self._now = time.time()
+        self._wake_all()
+
+    def _wake_all(self) -> None:
         for event in self._moved:
             event.set()
-        return True
 
     async def wait(self, wake: asyncio.Event, until: float | None) -> None:
         if until is not None and until <= self._now:

@@ -32,6 +32,13 @@ _ENVIRONMENT: dict[str, tuple[str, Callable[[str], object]]] = {
 }
 
 
+# (setting, lowest, highest, whether the lowest itself is allowed), in seconds.
+_BOUNDS = (
+    ("retry_base_delay", 0.0, 3600.0, True),
+    ("delivery_timeout", 0.0, 3600.0, False),
+)
+
+
 @dataclass(frozen=True)
 class Config:
     """Everything `create_app` needs; no module-level state, so many emulators can share a process."""
@@ -61,6 +68,15 @@ class Config:
     default_user_id: str = DEFAULT_USER_ID
     default_username: str = DEFAULT_USERNAME
     default_token: str = DEFAULT_TOKEN
+
+    def __post_init__(self) -> None:
+        """Bounds on the settings that time deliveries: the retry delay moves the virtual clock
+        too, and the whole schedule (2047 base delays) stays within 85 days."""
+        for name, low, high, low_allowed in _BOUNDS:
+            value = getattr(self, name)
+            if not (low <= value <= high) or (value == low and not low_allowed):
+                side = "at least" if low_allowed else "more than"
+                raise ValueError(f"{name} must be {side} {low:g} and at most {high:g} seconds, not {value!r}")
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Config:

@@ -60,9 +60,13 @@ class Emulator:
             self.seeder.load(config.seed, self.clock.now_iso())
 
     def reset(self) -> None:
-        """Back to a freshly started emulator: everything wiped, the default user and seed restored."""
+        """Back to a freshly started emulator: everything wiped, the default user and seed
+        restored, and a virtual clock back at the present."""
         self.storage.users.wipe_all()
+        self.clock.restart()
         self._seed()
+        for worker in self.workers:
+            worker.kick()
 
     def advance(self, seconds: float) -> None:
         """Move the (virtual) clock and let the workers see what fell due."""

@@ -1,6 +1,7 @@
 """Reading request bodies the way Apify does: at most 9 MiB after decompression, gzip/deflate/br
 accepted (both official clients compress bodies of 1 KiB and more), anything else refused with 415.
-Neither the raw body nor its decompressed form is ever held beyond the limit."""
+Neither the raw body nor its decompressed form is ever held beyond the limit. Every JSON body is
+parsed here, and refused when nested deeper than `limits.MAX_JSON_DEPTH`."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ import orjson
 from aiohttp import web
 
 from ..errors import InvalidRequest, RequestTooLarge, UnsupportedContentEncoding
+from ..model import limits
 
 _ZLIB_AUTO = zlib.MAX_WBITS | 32  # accepts both gzip and zlib headers
 _SUPPORTED = {"gzip", "x-gzip", "deflate", "br"}
@@ -76,12 +78,27 @@ async def read_body(request: web.Request, limit: int) -> bytes:
     return data
 
 
-def parse_json_object(data: bytes) -> dict[str, Any]:
-    """Apify answers 400 invalid-request for broken JSON and for JSON that is not an object."""
+def parse_json(data: bytes, *, text_fallback: bool = False) -> Any:
+    """The JSON value of a body: 400 invalid-request when it is not JSON (or, with
+    `text_fallback`, the body as text instead) and when it nests too deeply, at any depth: orjson
+    itself stops reading past 1024 levels."""
     try:
         value = orjson.loads(data)
     except orjson.JSONDecodeError as error:
+        if error.msg == "depth limit exceeded":
+            raise InvalidRequest(limits.depth_message("Request body")) from None
+        if text_fallback:
+            return data.decode("utf-8", errors="replace")
         raise InvalidRequest(f"Request body is not valid JSON: {error}") from None
+    # Counting brackets (strings included) is cheap, and bounds the depth from above.
+    if data.count(b"[") + data.count(b"{") > limits.MAX_JSON_DEPTH and limits.too_deep(value):
+        raise InvalidRequest(limits.depth_message("Request body"))
+    return value
+
+
+def parse_json_object(data: bytes) -> dict[str, Any]:
+    """Apify answers 400 invalid-request for broken JSON and for JSON that is not an object."""
+    value = parse_json(data)
     if not isinstance(value, dict):
         raise InvalidRequest("POST data must be a JSON object")
     return value

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 from importlib import metadata
+from typing import Any
 
 from aiohttp import web
 
-from ..clock import ClockIsReal
+from ..clock import ClockIsReal, ClockLimit
 from ..errors import InvalidRequest, SchemaValidation
 from ..model import jobs, templates
 from .request import RequestContext
@@ -56,7 +58,7 @@ async def mock_clock_advance_post(ctx: RequestContext) -> web.Response:
     assert ctx.body is not None
     try:
         ctx.emulator.advance(ctx.body["seconds"])
-    except ClockIsReal as error:
+    except (ClockIsReal, ClockLimit) as error:
         raise InvalidRequest(str(error)) from None
     return data_response(_clock_state(ctx))
 
@@ -72,10 +74,7 @@ async def mock_dispatches_settle_post(ctx: RequestContext) -> web.Response:
     return data_response({"settled": settled, "pending": pending, "clock": _clock_state(ctx)})
 
 
-async def mock_render_template_post(ctx: RequestContext) -> web.Response:
-    """The exact bytes and headers a dispatch would send for a sample (or given) event."""
-    assert ctx.body is not None
-    body = ctx.body
+def _rendered(body: dict[str, Any]) -> dict[str, Any]:
     context = templates.sample_context() | (body.get("context") or {})
     interpolate = bool(body.get("shouldInterpolateStrings"))
     try:
@@ -90,7 +89,14 @@ async def mock_render_template_post(ctx: RequestContext) -> web.Response:
         )
     except templates.TemplateError as error:
         raise SchemaValidation(f"Invalid value provided in headersTemplate: {error}") from None
-    return data_response({"payload": payload.decode(), "headers": headers})
+    return {"payload": payload.decode(), "headers": headers}
+
+
+async def mock_render_template_post(ctx: RequestContext) -> web.Response:
+    """The exact bytes and headers a dispatch would send for a sample (or given) event, rendered
+    in a worker thread as deliveries are."""
+    assert ctx.body is not None
+    return data_response(await asyncio.to_thread(_rendered, ctx.body))
 
 
 async def mock_actor_behaviour_put(ctx: RequestContext) -> web.Response:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import orjson
 from aiohttp import web
 
 from ..errors import RecordNotFound
@@ -13,7 +12,7 @@ from ..model import jobs
 from ..model.paging import PageRequest
 from ..model.types import Record
 from ..services.runs import MAX_WAIT_SECS
-from .body import read_body
+from .body import parse_json, read_body
 from .request import RequestContext
 from .responses import created, data_response, json_response
 
@@ -23,10 +22,7 @@ async def _run_input(ctx: RequestContext) -> Any:
     raw = await read_body(ctx.request, ctx.emulator.config.max_body_bytes)
     if not raw.strip():
         return None
-    try:
-        return orjson.loads(raw)
-    except orjson.JSONDecodeError:
-        return raw.decode("utf-8", errors="replace")
+    return parse_json(raw, text_fallback=True)
 
 
 async def _started(ctx: RequestContext, actor: Record, task: Record | None, location: str) -> web.Response:

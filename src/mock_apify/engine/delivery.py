@@ -53,13 +53,16 @@ async def attempt(
 ) -> dict[str, Any]:
     """Make one HTTP attempt; the returned call has `responseStatus` or `errorMessage`."""
     started = clock.now_iso()
+    payload = request["body"]
+    if isinstance(payload, str):  # a request stored rendered, by an older version
+        payload = payload.encode()
     status: int | None = None
     body: str | None = None
     error: str | None = None
     try:
         async with session.post(
             request["url"],
-            data=request["body"].encode(),
+            data=payload,
             headers=request["headers"],
             allow_redirects=False,
             ssl=not request["ignoreSslErrors"],

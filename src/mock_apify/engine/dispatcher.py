@@ -1,5 +1,6 @@
 """Webhook dispatches: stored durably, delivered in the background by a bounded pool of attempts,
-retried on Apify's schedule, all timed by the emulator's clock.
+retried on Apify's schedule, all timed by the emulator's clock. Each attempt renders its payload
+in a worker thread of its own (one at a time), so no template holds up the event loop.
 
 Each dispatch row carries its next attempt time, so the dispatcher keeps no state a restart could
 lose: it asks the database what is due. An attempt is recorded only when it ends; a crash
@@ -10,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 
 import aiohttp
 
@@ -50,9 +52,12 @@ class Dispatcher(DueWorker):
             config.max_deliveries_in_flight, config.max_deliveries_per_user, config.max_deliveries_per_host
         )
         self._session: aiohttp.ClientSession | None = None
+        self._renderer: ThreadPoolExecutor | None = None
 
     async def start(self) -> None:
         self._session = delivery.new_session(self._config.max_deliveries_in_flight)
+        # One thread: renders take turns, so at most one payload is being built at a time.
+        self._renderer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="mock-apify-render")
         await super().start()
 
     async def stop(self) -> None:
@@ -61,6 +66,8 @@ class Dispatcher(DueWorker):
         await delivery.cancel_all([*self._in_flight.values()])
         if self._session is not None:
             await self._session.close()
+        if self._renderer is not None:
+            self._renderer.shutdown(wait=True, cancel_futures=True)
 
     def enqueue(self, webhook: Record, event: Event) -> Record:
         """Store a new dispatch of `event` to `webhook`, due now; returns it as the API shows it."""
@@ -116,9 +123,12 @@ class Dispatcher(DueWorker):
         self._slots.take(row.id, row.user_id, host)
         self._in_flight[row.id] = asyncio.create_task(self._attempt(row.id, request, attempts))
 
-    async def _attempt(self, dispatch_id: str, request: Record, attempts: int) -> None:
+    async def _attempt(self, dispatch_id: str, stored: Record, attempts: int) -> None:
         retry_at = self._retry_time(attempts + 1)
         try:
+            request = await asyncio.get_running_loop().run_in_executor(
+                self._renderer, events.render_request, stored
+            )
             call = await self._call(request)
             attempts += 1
             if delivery.succeeded(call):

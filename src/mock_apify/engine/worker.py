@@ -75,6 +75,8 @@ async def settle(workers: Sequence[DueWorker], clock: Clock, *, max_rounds: int,
         due = [moment for worker in workers if (moment := worker.next_due()) is not None]
         if not due:
             return True
+        if not clock.reachable(min(due)):
+            return False  # past the virtual clock's limit: it would never fall due
         if not clock.skip_to(min(due)):
             pause = min(max(0.0, min(due) - clock.time()), deadline - loop.time(), 1.0)
             if pause < 0:

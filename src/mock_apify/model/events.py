@@ -92,23 +92,37 @@ def request_headers(template_headers: dict[str, str], webhook_id: str, dispatch_
 
 
 def delivery_request(webhook: Record, event: Event, dispatch_id: str) -> Record:
-    """The exact request of every attempt, rendered once when the dispatch is made; a template
-    that cannot be rendered gives `renderError` instead, and the dispatch fails with it."""
-    context = event.context(webhook["userId"])
-    interpolate = bool(webhook.get("shouldInterpolateStrings"))
-    rendered: Record = {
+    """What every attempt of a dispatch sends, as stored with it: the webhook's templates and
+    settings as they are now, and the event's template context. Rendering waits for the attempt
+    (`render_request`), so making a dispatch costs the same whatever the template."""
+    return {
         "url": webhook["requestUrl"],
         "ignoreSslErrors": bool(webhook.get("ignoreSslErrors")),
         "doNotRetry": bool(webhook.get("doNotRetry")),
+        "webhookId": webhook["id"],
+        "dispatchId": dispatch_id,
+        "payloadTemplate": webhook.get("payloadTemplate"),
+        "headersTemplate": webhook.get("headersTemplate"),
+        "shouldInterpolateStrings": bool(webhook.get("shouldInterpolateStrings")),
+        "context": event.context(webhook["userId"]),
     }
+
+
+def render_request(request: Record) -> Record:
+    """The exact request of an attempt: `url`, `body` (bytes), `headers` and the settings; a
+    template that cannot be rendered (too large, say, for this event's data) gives `renderError`
+    instead, and the dispatch fails with it. CPU work only, for a worker thread. (A request stored
+    by an older version is already rendered.)"""
+    if "body" in request or "renderError" in request:
+        return request
+    rendered = {key: request[key] for key in ("url", "ignoreSslErrors", "doNotRetry")}
+    context, interpolate = request["context"], request["shouldInterpolateStrings"]
     try:
-        body = templates.render_payload(
-            webhook.get("payloadTemplate"), context, interpolate_strings=interpolate
-        )
+        body = templates.render_payload(request["payloadTemplate"], context, interpolate_strings=interpolate)
         template_headers = templates.render_headers(
-            webhook.get("headersTemplate"), context, interpolate_strings=interpolate
+            request["headersTemplate"], context, interpolate_strings=interpolate
         )
     except templates.TemplateError as error:
         return rendered | {"renderError": f"The webhook's template could not be rendered: {error}"}
-    headers = request_headers(template_headers, webhook["id"], dispatch_id)
-    return rendered | {"body": body.decode(), "headers": headers}
+    headers = request_headers(template_headers, request["webhookId"], request["dispatchId"])
+    return rendered | {"body": body, "headers": headers}

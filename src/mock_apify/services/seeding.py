@@ -18,6 +18,7 @@ from typing import Any
 import orjson
 
 from ..errors import ApiError, InvalidSeed
+from ..model import limits
 from ..model.types import Record, User
 from ..openapi import Document
 from ..store import Storage
@@ -64,7 +65,10 @@ class Seeder:
             data = orjson.loads(source.read_bytes())
         except (OSError, orjson.JSONDecodeError) as error:
             raise SeedError(f"{source}: cannot read seed file: {error}") from None
-        for index, entry in enumerate(data.get("users", [])):
+        users = data.get("users", []) if isinstance(data, dict) else None
+        if not isinstance(users, list):
+            raise SeedError(f'{source}: a seed file is a JSON object with a "users" array')
+        for index, entry in enumerate(users):
             try:
                 self._records(self._user(entry, now), entry, {}, fresh=False)
             except SeedError as error:
@@ -92,7 +96,10 @@ class Seeder:
                 raise InvalidSeed(f"users[{index}].{error}") from None
         return ids
 
-    def _user(self, entry: dict[str, Any], now: str) -> User:
+    def _user(self, entry: Any, now: str) -> User:
+        """A user as `POST /_mock/users` would make it, but with the file's id and token."""
+        if problem := self.document.schema("MockSeedUser").first_error(entry):
+            raise SeedError(problem)
         user = User(entry["id"], entry["username"], entry["token"])
         if not self.storage.users.add(user, now) and self.storage.users.by_id(user.id) != user:
             raise SeedError(f"user {user.username!r} clashes with an existing user id, username or token")
@@ -116,6 +123,8 @@ class Seeder:
             actor = self.catalog.create_actor(user, body, _given_id(entry, fresh))
         _remember(ids, entry, actor)
         if "behaviour" in entry:
+            if limits.too_deep(entry["behaviour"]):
+                raise SeedError(f"{where}.behaviour: {limits.depth_message('Request body')}")
             if problem := self.document.schema("MockActorBehaviour").first_error(entry["behaviour"]):
                 raise SeedError(f"{where}.behaviour: {problem}")
             self.runs.set_behaviour(actor, entry["behaviour"])
@@ -131,6 +140,8 @@ class Seeder:
     ) -> dict[str, Any]:
         """The entry as the body of the matching API call, validated like one."""
         body = {key: value for key, value in entry.items() if key not in drop}
+        if limits.too_deep(body):
+            raise SeedError(f"{where}: {limits.depth_message('Request body')}")
         with _at(where):
             self.document.operations[operation_id].check_body(body)
         return body

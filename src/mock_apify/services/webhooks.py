@@ -12,7 +12,7 @@ import orjson
 from ..clock import Clock
 from ..config import Config
 from ..errors import InvalidParameter, RecordNotFound, SchemaValidation, TooManyWebhooks
-from ..model import records, shapes
+from ..model import limits, records, shapes
 from ..model.paging import PageRequest
 from ..model.types import Page, Record
 from ..openapi import Document
@@ -54,14 +54,23 @@ class WebhookService:
         the whole start. They are stored by `store()` in the run's own transaction."""
         if not encoded:
             return []
+        too_deep = InvalidParameter(limits.depth_message("Parameter 'webhooks'"))
         try:
             items = orjson.loads(base64.b64decode(encoded + "=" * (-len(encoded) % 4), validate=True))
+        except orjson.JSONDecodeError as error:
+            if error.msg == "depth limit exceeded":
+                raise too_deep from None
+            raise InvalidParameter(
+                "Parameter 'webhooks' must be Base64-encoded JSON (an array of webhooks)"
+            ) from None
         except (binascii.Error, ValueError):
             raise InvalidParameter(
                 "Parameter 'webhooks' must be Base64-encoded JSON (an array of webhooks)"
             ) from None
         if not isinstance(items, list):
             raise InvalidParameter("Parameter 'webhooks' must encode a JSON array of webhooks")
+        if limits.too_deep(items):
+            raise too_deep
         check = self._document.schema("WebhookRepresentation")
         now = self._clock.now_iso()
         webhooks = []

@@ -18,6 +18,10 @@ The JS loop re-parses the whole text once per variable, which is quadratic. Here
 when it could succeed: a real JSON string lexer, kept in step with the substitutions, proves a text invalid
 whenever a ``{{`` remains outside every JSON string (valid JSON never has one there). The outcome is the same
 as the JS loop's, but a large template with thousands of variables parses in linear time.
+
+A rendered payload (and a rendered headers object) is at most ``MAX_RENDERED_BYTES``: every phase
+stops, with ``TooLarge``, as soon as it knows the result would be larger, so rendering never costs
+more than a payload of that size does.
 """
 
 from __future__ import annotations
@@ -26,13 +30,16 @@ import re
 from collections.abc import Callable, Mapping
 from typing import Any, Final
 
-from .jsvalues import UNDEFINED, TemplateError, js_key, js_stringify, js_type, to_python
+from ..limits import MAX_RENDERED_BYTES
+from .jsvalues import UNDEFINED, TemplateError, TooLarge, js_key, js_stringify, js_type, to_python
 from .substitution import ALLOWED_VARIABLES, Substitution, interpolate
 
 __all__ = [
     "ALLOWED_VARIABLES",
     "DEFAULT_PAYLOAD_TEMPLATE",
+    "MAX_RENDERED_BYTES",
     "TemplateError",
+    "TooLarge",
     "parse_template",
     "render_headers",
     "render_payload",
@@ -62,9 +69,9 @@ _HEADER_VALUE_BAD_RE: Final = re.compile(r"[\x00-\x08\x0a-\x1f\x7f]")
 def _parse_raw(template: str, context: Mapping[str, Any], interpolate_strings: bool) -> Any:
     """Both phases; the result may still hold undefined (see to_python / js_stringify)."""
     try:
-        value = Substitution(template, context).run()
+        value = Substitution(template, context, MAX_RENDERED_BYTES).run()
         if interpolate_strings:
-            value = interpolate(value, context)
+            value = interpolate(value, context, MAX_RENDERED_BYTES)
     except RecursionError:
         raise TemplateError("Invalid JSON in template: nested too deeply") from None
     return value
@@ -96,8 +103,11 @@ def render_payload(template: str | None, context: Mapping[str, Any], *, interpol
     if template is None or not template.strip():
         template = DEFAULT_PAYLOAD_TEMPLATE
     raw = _parse_raw(template, context, interpolate_strings)
-    text: str = _guarded(js_stringify, raw)
-    return text.encode("utf-8")
+    text: str = _guarded(lambda value: js_stringify(value, MAX_RENDERED_BYTES), raw)
+    body = text.encode("utf-8")
+    if len(body) > MAX_RENDERED_BYTES:
+        raise TooLarge(MAX_RENDERED_BYTES)
+    return body
 
 
 def _headers_from(value: Any) -> dict[str, str]:
@@ -105,6 +115,7 @@ def _headers_from(value: Any) -> dict[str, str]:
     if not isinstance(value, Mapping):
         raise TemplateError(f"Headers template must be a JSON object, not {js_type(value)}")
     headers: dict[str, str] = {}
+    size = 0
     for key, item in value.items():
         name = js_key(key)
         if not _HEADER_NAME_RE.fullmatch(name):
@@ -115,6 +126,9 @@ def _headers_from(value: Any) -> dict[str, str]:
             raise TemplateError(f"Header {name!r} must have a string value, not {js_type(item)}")
         if _HEADER_VALUE_BAD_RE.search(item):
             raise TemplateError(f"Header {name!r} has a control character (such as a newline) in its value")
+        size += len(name.encode()) + len(item.encode())
+        if size > MAX_RENDERED_BYTES:
+            raise TooLarge(MAX_RENDERED_BYTES)
         headers[name] = item
     return headers
 
@@ -192,7 +206,7 @@ def validate_payload_template(template: str | None, *, interpolate_strings: bool
         return
     context = sample_context()
     for mode in _modes(interpolate_strings):
-        _guarded(js_stringify, _parse_raw(template, context, mode))
+        render_payload(template, context, interpolate_strings=mode)
 
 
 def validate_headers_template(template: str | None, *, interpolate_strings: bool | None = None) -> None:

@@ -22,6 +22,34 @@ class TemplateError(ValueError):
         self.offset = offset
 
 
+class TooLarge(TemplateError):
+    """The rendered text would pass the size limit; rendering stopped there."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(f"the rendered text would be larger than {limit} bytes (the emulator's limit)")
+        self.limit = limit
+
+
+class _Budget:
+    """What a bounded JSON.stringify may still write; `mark` is how much of `out` is counted."""
+
+    __slots__ = ("left", "limit", "mark")
+
+    def __init__(self, limit: int) -> None:
+        self.limit = self.left = limit
+        self.mark = 0
+
+    def spend(self, out: list[str]) -> None:
+        self.left -= sum(map(len, out[self.mark :]))
+        self.mark = len(out)
+        if self.left < 0:
+            raise TooLarge(self.limit)
+
+
+# Pieces written between two looks at the budget: bounds the overshoot, keeps the cost low.
+_BUDGET_STRIDE: Final = 256
+
+
 class _Undefined:
     """JavaScript's ``undefined``: a missing property, which JSON.stringify drops from objects."""
 
@@ -117,8 +145,9 @@ def js_items(mapping: Mapping[Any, Any]) -> Iterable[tuple[str, Any]]:
     ]
 
 
-def write_json(value: Any, out: list[str]) -> None:
-    """JSON.stringify into ``out``: compact, JS number format, undefined dropped from objects."""
+def write_json(value: Any, out: list[str], budget: _Budget | None = None) -> None:
+    """JSON.stringify into ``out``: compact, JS number format, undefined dropped from objects.
+    With a budget, stops (TooLarge) soon after writing more than it allows."""
     kind = type(value)
     if kind is str:
         out.append(js_quote(value))
@@ -139,16 +168,20 @@ def write_json(value: Any, out: list[str]) -> None:
             out.append(separator)
             out.append(js_quote(key))
             out.append(":")
-            write_json(item, out)
+            write_json(item, out, budget)
             separator = ","
+            if budget is not None and len(out) - budget.mark > _BUDGET_STRIDE:
+                budget.spend(out)
         out.append("}")
     elif isinstance(value, list | tuple):
         out.append("[")
         separator = ""
         for item in value:
             out.append(separator)
-            write_json(item, out)
+            write_json(item, out, budget)
             separator = ","
+            if budget is not None and len(out) - budget.mark > _BUDGET_STRIDE:
+                budget.spend(out)
         out.append("]")
     elif isinstance(value, str):
         out.append(js_quote(value))
@@ -160,10 +193,14 @@ def write_json(value: Any, out: list[str]) -> None:
         raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
 
 
-def js_stringify(value: Any) -> str:
-    """The text JSON.stringify gives (a top-level undefined is written as null)."""
+def js_stringify(value: Any, limit: int | None = None) -> str:
+    """The text JSON.stringify gives (a top-level undefined is written as null); with `limit`,
+    TooLarge as soon as it is known to pass `limit` characters, without writing much more."""
     out: list[str] = []
-    write_json(value, out)
+    budget = None if limit is None else _Budget(limit)
+    write_json(value, out, budget)
+    if budget is not None:
+        budget.spend(out)
     return "".join(out)
 
 

@@ -14,6 +14,7 @@ from .jsvalues import (
     MAX_SAFE_INTEGER,
     UNDEFINED,
     TemplateError,
+    TooLarge,
     js_string,
     js_stringify,
     js_truthy,
@@ -27,7 +28,6 @@ ALLOWED_VARIABLES: Final[frozenset[str]] = frozenset(
 # Names the string phase recognises (apify-shared's regex); the parse phase takes anything between braces.
 _VARIABLE_RE: Final = re.compile(r"\{\{([a-zA-Z0-9.]+)\}\}")
 _MAX_NAME_IN_MESSAGE: Final = 200
-_MAX_RENDERED_CHARS: Final = 64 * 1024 * 1024
 _MAX_NESTED_REPLACEMENTS: Final = 1000
 
 
@@ -153,9 +153,13 @@ class Substitution:
     again) is kept as pieces so that a substitution does not copy the whole text.
     """
 
-    def __init__(self, template: str, context: Mapping[str, Any]) -> None:
+    def __init__(self, template: str, context: Mapping[str, Any], limit: int) -> None:
         self.template = template
         self.context = context
+        # Substituted values all reach the output: past `limit` characters of them, the rendered
+        # text cannot fit in `limit` bytes, so the text may not grow beyond the template by more.
+        self.limit = limit
+        self.max_chars = len(template) + limit
         self.src = template
         self.base = 0
         self.head: list[str] = []
@@ -285,7 +289,7 @@ class Substitution:
         replacement = self.replacements.get(name)
         if replacement is None:
             value = _lookup(self.context, name)
-            replacement = js_stringify(value) if js_truthy(value) else "null"
+            replacement = js_stringify(value, self.limit) if js_truthy(value) else "null"
             self.replacements[name] = replacement
         return replacement
 
@@ -325,8 +329,8 @@ class Substitution:
             and _PLAIN_RE.fullmatch(src, start, stop) is not None
         )
         self._freeze(src[self.base : start])
-        if self.head_len + len(replacement) + len(src) - stop > _MAX_RENDERED_CHARS:
-            raise TemplateError(f"Template renders to more than {_MAX_RENDERED_CHARS} characters")
+        if self.head_len + len(replacement) + len(src) - stop > self.max_chars:
+            raise TooLarge(self.limit)
         if "{{" in replacement:
             # Rare: a value holds "{{". The JS cursor lands inside the replacement, so keep scanning it.
             self.src = replacement + src[stop:]
@@ -356,29 +360,53 @@ class Substitution:
 # --------------------------------------------------------------------------------------------------
 
 
-def interpolate(value: Any, context: Mapping[str, Any]) -> Any:
-    """apify-shared's ``interpolate``: walk values (never keys) and fill ``{{name}}`` inside strings."""
-    if isinstance(value, str):
-        return _interpolate_string(value, context) if "{{" in value else value
-    if isinstance(value, list):
-        return [interpolate(item, context) for item in value]
-    if isinstance(value, dict):
-        return {key: interpolate(item, context) for key, item in value.items()}
-    return value
+def interpolate(value: Any, context: Mapping[str, Any], limit: int) -> Any:
+    """apify-shared's ``interpolate``: walk values (never keys) and fill ``{{name}}`` inside strings.
+
+    Everything filled in reaches the output, so past `limit` characters of it: TooLarge."""
+    return _Interpolation(context, limit).walk(value)
 
 
-def _interpolate_string(value: str, context: Mapping[str, Any]) -> Any:
-    # apify-shared validates names in this phase too (so a typo inside a string is caught at create time).
-    exact = _VARIABLE_RE.fullmatch(value)
-    if exact is not None:
-        _check_variable(exact.group(1))
-        return _lookup(context, exact.group(1))  # the raw value, type kept (undefined drops the key)
+class _Interpolation:
+    def __init__(self, context: Mapping[str, Any], limit: int) -> None:
+        self.context = context
+        self.limit = self.left = limit
+        self.sizes: dict[str, int] = {}  # written size of each whole value used
 
-    def substitute(match: re.Match[str]) -> str:
-        _check_variable(match.group(1))
-        return js_string(_lookup(context, match.group(1)))
+    def walk(self, value: Any) -> Any:
+        if isinstance(value, str):
+            return self.string(value) if "{{" in value else value
+        if isinstance(value, list):
+            return [self.walk(item) for item in value]
+        if isinstance(value, dict):
+            return {key: self.walk(item) for key, item in value.items()}
+        return value
 
-    return _VARIABLE_RE.sub(substitute, value)
+    def spend(self, size: int) -> None:
+        self.left -= size
+        if self.left < 0:
+            raise TooLarge(self.limit)
+
+    def string(self, value: str) -> Any:
+        # apify-shared validates names in this phase too (so a typo inside a string is caught at create time).
+        context = self.context
+        exact = _VARIABLE_RE.fullmatch(value)
+        if exact is not None:
+            name = exact.group(1)
+            _check_variable(name)
+            found = _lookup(context, name)  # the raw value, type kept (undefined drops the key)
+            if name not in self.sizes:
+                self.sizes[name] = 0 if found is UNDEFINED else len(js_stringify(found, self.limit))
+            self.spend(self.sizes[name])
+            return found
+
+        def substitute(match: re.Match[str]) -> str:
+            _check_variable(match.group(1))
+            text = js_string(_lookup(context, match.group(1)))
+            self.spend(len(text))
+            return text
+
+        return _VARIABLE_RE.sub(substitute, value)
 
 
 # --------------------------------------------------------------------------------------------------
