@@ -16,10 +16,13 @@ from ..emulator import Emulator
 from ..errors import ApiError, InvalidRequest, MethodNotAllowed
 from ..model.types import User
 from .body import parse_json_object, read_body
-from .responses import error_response
+from .responses import JSON_TYPE, error_response
 from .routing import Router
 
 log = logging.getLogger("mock_apify")
+
+# The emulator's own controls: unauthenticated, so they take neither `?method=` nor non-JSON bodies.
+CONTROL_PREFIX = "/_mock/"
 
 
 @dataclass(slots=True)
@@ -58,8 +61,9 @@ def make_handler(emulator: Emulator, router: Router, handlers: dict[str, Handler
 
     async def handle(request: web.Request) -> web.StreamResponse:
         method = request.method
+        control = router.canonical_path(request.path).startswith(CONTROL_PREFIX)
         override = request.query.get("method")
-        if override:
+        if override and not control:  # Apify's override, for GET-only clients; never on /_mock
             method = override.upper()
         operation, path_params = router.resolve(method, request.path)
         user = None
@@ -69,6 +73,11 @@ def make_handler(emulator: Emulator, router: Router, handlers: dict[str, Handler
         body: dict[str, Any] | None = None
         if operation.has_body:
             raw = await read_body(request, emulator.config.max_body_bytes)
+            if control and (request.content_type != JSON_TYPE or not raw.strip()):
+                # Not a body a cross-site page can send without a CORS preflight (which fails).
+                raise InvalidRequest(
+                    f"Emulator control requests need a JSON object body sent with Content-Type: {JSON_TYPE}"
+                )
             if raw.strip():
                 body = parse_json_object(raw)
             elif operation.body_required:
