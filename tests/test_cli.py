@@ -8,8 +8,11 @@ import signal
 import sqlite3
 import subprocess
 import sys
+import urllib.error
 import urllib.request
 from pathlib import Path
+
+import pytest
 
 from mock_apify.config import DEFAULT_TOKEN
 
@@ -29,8 +32,22 @@ def _start(*args: str, env: dict[str, str] | None = None) -> tuple[subprocess.Po
     return process, banner.split()[3], banner
 
 
-def _get(url: str, token: str = DEFAULT_TOKEN) -> dict:  # type: ignore[type-arg]
-    request = urllib.request.Request(url, headers={"Authorization": f"Bearer {token}"})
+def _get(url: str, token: str = DEFAULT_TOKEN, headers: dict[str, str] | None = None) -> dict:  # type: ignore[type-arg]
+    request = urllib.request.Request(url, headers={"Authorization": f"Bearer {token}", **(headers or {})})
+    with urllib.request.urlopen(request, timeout=10) as response:
+        return json.loads(response.read())  # type: ignore[no-any-return]
+
+
+def _post(url: str, body: object, headers: dict[str, str] | None = None) -> dict:  # type: ignore[type-arg]
+    request = urllib.request.Request(
+        url,
+        data=json.dumps(body).encode(),
+        headers={
+            "Authorization": f"Bearer {DEFAULT_TOKEN}",
+            "Content-Type": "application/json",
+            **(headers or {}),
+        },
+    )
     with urllib.request.urlopen(request, timeout=10) as response:
         return json.loads(response.read())  # type: ignore[no-any-return]
 
@@ -184,3 +201,22 @@ def test_a_bad_environment_value_is_a_clear_error() -> None:
     )
     assert result.returncode == 1
     assert "MOCK_APIFY_PORT='eighty' is not a valid int" in result.stderr
+
+
+def test_allowed_origins_and_hosts_from_the_command_line_and_environment() -> None:
+    process, url, _ = _start(
+        "--port", "0", "--db", ":memory:", "--allow-host", "mock-apify",
+        env={"MOCK_APIFY_ALLOWED_ORIGINS": "https://app.example, https://other.example"},
+    )  # fmt: skip
+    try:
+        assert _get(f"{url}/_mock/health", headers={"Host": "mock-apify:8765"})["data"]["status"] == "ok"
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            _get(f"{url}/_mock/health", headers={"Host": "rebound.example"})
+        assert refused.value.code == 403
+        created = _post(f"{url}/v2/actors", {"name": "a"}, headers={"Origin": "https://other.example"})
+        assert created["data"]["name"] == "a"
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            _post(f"{url}/v2/actors", {"name": "b"}, headers={"Origin": "https://third.example"})
+        assert refused.value.code == 403
+    finally:
+        _stop(process, signal.SIGTERM)

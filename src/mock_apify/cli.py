@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import ipaddress
 import json
 import logging
 import signal
@@ -16,7 +15,7 @@ from aiohttp import web
 from aiohttp.abc import AbstractAccessLogger
 
 from .app import create_app
-from .config import DEFAULT_PORT, MEMORY_DB, Config
+from .config import DEFAULT_PORT, MEMORY_DB, Config, is_loopback_host
 from .model import templates
 from .services.seeding import SeedError
 from .store import StaleDatabase
@@ -68,17 +67,24 @@ def _parser(defaults: Config) -> argparse.ArgumentParser:
         metavar="SECONDS",
         help="per-attempt timeout of deliveries (env MOCK_APIFY_DELIVERY_TIMEOUT, default 120)",
     )
+    parser.add_argument(
+        "--allow-origin",
+        action="append",
+        default=list(defaults.allowed_origins),
+        metavar="ORIGIN",
+        help="also let pages of this origin (scheme://host[:port], or *) change state; repeatable"
+        " (env MOCK_APIFY_ALLOWED_ORIGINS, comma-separated)",
+    )
+    parser.add_argument(
+        "--allow-host",
+        action="append",
+        default=list(defaults.allowed_hosts),
+        metavar="NAME",
+        help="also serve requests whose Host header names NAME (or *); repeatable"
+        " (env MOCK_APIFY_ALLOWED_HOSTS, comma-separated)",
+    )
     parser.add_argument("--quiet", action="store_true", help="no per-request log lines")
     return parser
-
-
-def _is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 async def serve(config: Config, *, log_requests: bool = True) -> None:
@@ -88,7 +94,7 @@ async def serve(config: Config, *, log_requests: bool = True) -> None:
     site = web.TCPSite(runner, config.host, config.port)
     await site.start()
     port = runner.addresses[0][1]
-    if not _is_loopback(config.host):
+    if not is_loopback_host(config.host):
         log.warning(
             "bound to %s: anyone who can reach this address can read and change every user's data "
             "and use the unauthenticated /_mock control endpoints",
@@ -166,6 +172,8 @@ def main(argv: list[str] | None = None) -> None:
         clock=args.clock,
         retry_base_delay=args.retry_base_delay,
         delivery_timeout=args.delivery_timeout,
+        allowed_origins=tuple(args.allow_origin),
+        allowed_hosts=tuple(args.allow_host),
     )
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s", stream=sys.stderr)
     try:

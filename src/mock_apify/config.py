@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from collections.abc import Callable
 from dataclasses import dataclass, replace
@@ -19,6 +20,22 @@ DEFAULT_TOKEN = "apify_api_mock_default_token_0000000000"
 ENV_PREFIX = "MOCK_APIFY_"
 
 
+def is_loopback_host(host: str) -> bool:
+    """`localhost` (and its subdomains, which browsers resolve to loopback) or a loopback address."""
+    host = host.lower().rstrip(".").removeprefix("[").removesuffix("]")
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def _names(value: str) -> tuple[str, ...]:
+    """A comma-separated list, e.g. MOCK_APIFY_ALLOWED_ORIGINS=https://a.example,https://b.example."""
+    return tuple(part.strip() for part in value.split(",") if part.strip())
+
+
 # Environment variable (after the prefix) -> (Config field, parser).
 _ENVIRONMENT: dict[str, tuple[str, Callable[[str], object]]] = {
     "HOST": ("host", str),
@@ -29,6 +46,8 @@ _ENVIRONMENT: dict[str, tuple[str, Callable[[str], object]]] = {
     "CLOCK": ("clock", str),
     "RETRY_BASE_DELAY": ("retry_base_delay", float),
     "DELIVERY_TIMEOUT": ("delivery_timeout", float),
+    "ALLOWED_ORIGINS": ("allowed_origins", _names),
+    "ALLOWED_HOSTS": ("allowed_hosts", _names),
 }
 
 
@@ -53,6 +72,10 @@ class Config:
     # Per-attempt timeout of a delivery, in real seconds (Apify: 2 minutes).
     delivery_timeout: float = 120.0
     max_deliveries_in_flight: int = 32
+    # Origins (`scheme://host[:port]`, or "*") whose pages may change state, beyond loopback ones.
+    allowed_origins: tuple[str, ...] = ()
+    # Host header names served beyond loopback ones and `host` (DNS rebinding guard); "*": any.
+    allowed_hosts: tuple[str, ...] = ()
     # The default user always exists; seed files and /_mock/users add more.
     default_user_id: str = DEFAULT_USER_ID
     default_username: str = DEFAULT_USERNAME
@@ -60,8 +83,8 @@ class Config:
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Config:
-        """Read MOCK_APIFY_HOST, _PORT, _DB, _SEED, _MAX_WEBHOOKS_PER_USER, _CLOCK, _RETRY_BASE_DELAY
-        and _DELIVERY_TIMEOUT; unset ones keep defaults."""
+        """Read MOCK_APIFY_HOST, _PORT, _DB, _SEED, _MAX_WEBHOOKS_PER_USER, _CLOCK, _RETRY_BASE_DELAY,
+        _DELIVERY_TIMEOUT, _ALLOWED_ORIGINS and _ALLOWED_HOSTS; unset ones keep defaults."""
         env = os.environ if environ is None else environ
         changes: dict[str, object] = {}
         for name, (field, parse) in _ENVIRONMENT.items():

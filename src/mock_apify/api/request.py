@@ -15,6 +15,7 @@ from aiohttp.typedefs import Middleware
 from ..emulator import Emulator
 from ..errors import ApiError, InvalidRequest, MethodNotAllowed
 from ..model.types import User
+from . import sources
 from .body import parse_json_object, read_body
 from .responses import JSON_TYPE, error_response
 from .routing import Router
@@ -65,6 +66,8 @@ def make_handler(emulator: Emulator, router: Router, handlers: dict[str, Handler
         override = request.query.get("method")
         if override and not control:  # Apify's override, for GET-only clients; never on /_mock
             method = override.upper()
+        sources.check_host(request, emulator.config)
+        sources.check_origin(request, method, emulator.config)
         operation, path_params = router.resolve(method, request.path)
         user = None
         if operation.needs_auth and not (operation.auth_optional and request_token(request) is None):
