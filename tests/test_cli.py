@@ -5,12 +5,15 @@ from __future__ import annotations
 import json
 import os
 import signal
+import socket
 import sqlite3
 import subprocess
 import sys
+import threading
 import urllib.error
 import urllib.request
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -38,9 +41,10 @@ def _get(url: str, token: str = DEFAULT_TOKEN, headers: dict[str, str] | None = 
         return json.loads(response.read())  # type: ignore[no-any-return]
 
 
-def _post(url: str, body: object, headers: dict[str, str] | None = None) -> dict:  # type: ignore[type-arg]
+def _post(url: str, body: object, headers: dict[str, str] | None = None, method: str = "POST") -> dict:  # type: ignore[type-arg]
     request = urllib.request.Request(
         url,
+        method=method,
         data=json.dumps(body).encode(),
         headers={
             "Authorization": f"Bearer {DEFAULT_TOKEN}",
@@ -220,3 +224,52 @@ def test_allowed_origins_and_hosts_from_the_command_line_and_environment() -> No
         assert refused.value.code == 403
     finally:
         _stop(process, signal.SIGTERM)
+
+
+def test_sigterm_ends_long_polls_and_log_streams_promptly() -> None:
+    """A container runtime sends SIGKILL 10 s after SIGTERM; clients streaming a RUNNING run's log
+    or waiting on it (`waitForFinish=60`) must not keep the process alive that long (they kept it
+    for 121 s and 60 s)."""
+    process, url, _ = _start("--port", "0", "--db", ":memory:", "--no-seed", "--quiet")
+    streaming = threading.Event()
+    answers: dict[str, Any] = {}
+    try:
+        actor = _post(f"{url}/v2/actors", {"name": "forever"})["data"]
+        _post(f"{url}/_mock/actors/{actor['id']}/behaviour", {"run": {"status": None}}, method="PUT")
+        run = _post(f"{url}/v2/actors/{actor['id']}/runs", {})["data"]
+
+        def stream_log() -> None:
+            request = urllib.request.Request(
+                f"{url}/v2/actor-runs/{run['id']}/log?stream=1",
+                headers={"Authorization": f"Bearer {DEFAULT_TOKEN}"},
+            )
+            with urllib.request.urlopen(request, timeout=120) as response:
+                streaming.set()
+                answers["log"] = (response.status, response.read())
+
+        client = threading.Thread(target=stream_log)
+        client.start()
+        assert streaming.wait(timeout=20)
+        host, port = url.removeprefix("http://").rsplit(":", 1)
+        waiter = socket.create_connection((host, int(port)), timeout=120)
+        waiter.sendall(
+            f"GET /v2/actor-runs/{run['id']}?waitForFinish=60 HTTP/1.1\r\nHost: {host}\r\n"
+            f"Authorization: Bearer {DEFAULT_TOKEN}\r\nConnection: close\r\n\r\n".encode()
+        )
+        _get(f"{url}/_mock/health")  # answered after the waiting request was taken up
+    finally:
+        process.send_signal(signal.SIGTERM)
+        try:
+            out, err = process.communicate(timeout=8)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.communicate()
+            raise AssertionError("still running 8 s after SIGTERM") from None
+    assert process.returncode == 0, err
+    assert "mock-apify stopped" in out
+    client.join(timeout=10)
+    status, log = answers["log"]
+    assert status == 200 and b"status changed to RUNNING" in log
+    with waiter, waiter.makefile("rb") as answer:
+        head, _, body = answer.read().partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 200") and json.loads(body)["data"]["status"] == "RUNNING"

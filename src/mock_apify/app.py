@@ -4,7 +4,7 @@ app starts, in a cleanup context of its own, and released in reverse order."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 
 from aiohttp import web
 
@@ -36,6 +36,13 @@ def _worker(worker: DueWorker) -> CleanupContext:
     return running
 
 
+def _end_waits(emulator: Emulator) -> Callable[[web.Application], Awaitable[None]]:
+    async def end_waits(_app: web.Application) -> None:
+        emulator.shutdown.start()  # long polls and log streams answer now; see clock.Shutdown
+
+    return end_waits
+
+
 def create_app(config: Config | None = None) -> web.Application:
     emulator = Emulator(config or Config())
     # Bodies are decompressed by api.body, which bounds the output; aiohttp's own decoder would not.
@@ -47,6 +54,7 @@ def create_app(config: Config | None = None) -> web.Application:
     )
     app[EMULATOR_KEY] = emulator
     api.install(app, emulator)
+    app.on_shutdown.append(_end_waits(emulator))
     app.cleanup_ctx.append(_database(emulator))
     for worker in (emulator.dispatcher, emulator.scheduler):
         app.cleanup_ctx.append(_worker(worker))

@@ -89,7 +89,12 @@ def _parser(defaults: Config) -> argparse.ArgumentParser:
 
 async def serve(config: Config, *, log_requests: bool = True) -> None:
     app = create_app(config)
-    runner = web.AppRunner(app, access_log_class=AccessLogger, access_log=log if log_requests else None)
+    runner = web.AppRunner(
+        app,
+        access_log_class=AccessLogger,
+        access_log=log if log_requests else None,
+        shutdown_timeout=config.shutdown_timeout,
+    )
     await runner.setup()
     site = web.TCPSite(runner, config.host, config.port)
     await site.start()

@@ -48,6 +48,7 @@ _ENVIRONMENT: dict[str, tuple[str, Callable[[str], object]]] = {
     "DELIVERY_TIMEOUT": ("delivery_timeout", float),
     "ALLOWED_ORIGINS": ("allowed_origins", _names),
     "ALLOWED_HOSTS": ("allowed_hosts", _names),
+    "SHUTDOWN_TIMEOUT": ("shutdown_timeout", float),
 }
 
 
@@ -72,6 +73,8 @@ class Config:
     # Per-attempt timeout of a delivery, in real seconds (Apify: 2 minutes).
     delivery_timeout: float = 120.0
     max_deliveries_in_flight: int = 32
+    # After SIGTERM, waits and log streams end at once; other requests get this many seconds.
+    shutdown_timeout: float = 2.0
     # Origins (`scheme://host[:port]`, or "*") whose pages may change state, beyond loopback ones.
     allowed_origins: tuple[str, ...] = ()
     # Host header names served beyond loopback ones and `host` (DNS rebinding guard); "*": any.
@@ -84,7 +87,8 @@ class Config:
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Config:
         """Read MOCK_APIFY_HOST, _PORT, _DB, _SEED, _MAX_WEBHOOKS_PER_USER, _CLOCK, _RETRY_BASE_DELAY,
-        _DELIVERY_TIMEOUT, _ALLOWED_ORIGINS and _ALLOWED_HOSTS; unset ones keep defaults."""
+        _DELIVERY_TIMEOUT, _ALLOWED_ORIGINS, _ALLOWED_HOSTS and _SHUTDOWN_TIMEOUT; unset ones keep
+        defaults."""
         env = os.environ if environ is None else environ
         changes: dict[str, object] = {}
         for name, (field, parse) in _ENVIRONMENT.items():

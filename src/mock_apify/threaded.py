@@ -26,7 +26,12 @@ class ThreadedEmulator:
         return f"http://{self.config.host}:{self.port}"
 
     async def _start(self) -> None:
-        self._runner = web.AppRunner(create_app(self.config), access_log=None, handle_signals=False)
+        self._runner = web.AppRunner(
+            create_app(self.config),
+            access_log=None,
+            handle_signals=False,
+            shutdown_timeout=self.config.shutdown_timeout,
+        )
         await self._runner.setup()
         site = web.TCPSite(self._runner, self.config.host, self.config.port)
         await site.start()
