@@ -273,3 +273,19 @@ def test_sigterm_ends_long_polls_and_log_streams_promptly() -> None:
     with waiter, waiter.makefile("rb") as answer:
         head, _, body = answer.read().partition(b"\r\n\r\n")
     assert head.startswith(b"HTTP/1.1 200") and json.loads(body)["data"]["status"] == "RUNNING"
+
+
+def test_connection_limits_from_the_command_line_and_environment() -> None:
+    process, url, _ = _start(
+        "--port", "0", "--db", ":memory:", "--header-timeout", "0.3",
+        env={"MOCK_APIFY_IDLE_TIMEOUT": "0.3"},
+    )  # fmt: skip
+    host, port = url.removeprefix("http://").rsplit(":", 1)
+    try:
+        with socket.create_connection((host, int(port)), timeout=10) as silent:
+            assert silent.recv(100) == b""  # closed by the idle timeout
+        with socket.create_connection((host, int(port)), timeout=10) as slow:
+            slow.sendall(b"GET /_mock/health HTTP/1.1\r\n")
+            assert slow.recv(100).startswith(b"HTTP/1.1 408 ")
+    finally:
+        _stop(process, signal.SIGTERM)

@@ -15,6 +15,7 @@ from aiohttp import web
 from aiohttp.abc import AbstractAccessLogger
 
 from .app import create_app
+from .app import serve as start_serving
 from .config import DEFAULT_PORT, MEMORY_DB, Config, is_loopback_host
 from .model import templates
 from .services.seeding import SeedError
@@ -83,6 +84,27 @@ def _parser(defaults: Config) -> argparse.ArgumentParser:
         help="also serve requests whose Host header names NAME (or *); repeatable"
         " (env MOCK_APIFY_ALLOWED_HOSTS, comma-separated)",
     )
+    parser.add_argument(
+        "--header-timeout",
+        type=float,
+        default=defaults.header_timeout,
+        metavar="SECONDS",
+        help="time to send a whole request head (env MOCK_APIFY_HEADER_TIMEOUT, default 10)",
+    )
+    parser.add_argument(
+        "--idle-timeout",
+        type=float,
+        default=defaults.idle_timeout,
+        metavar="SECONDS",
+        help="close connections idle this long (env MOCK_APIFY_IDLE_TIMEOUT, default 30)",
+    )
+    parser.add_argument(
+        "--max-connections",
+        type=int,
+        default=defaults.max_connections,
+        metavar="N",
+        help="open connections at most (env MOCK_APIFY_MAX_CONNECTIONS, default 1000)",
+    )
     parser.add_argument("--quiet", action="store_true", help="no per-request log lines")
     return parser
 
@@ -95,10 +117,7 @@ async def serve(config: Config, *, log_requests: bool = True) -> None:
         access_log=log if log_requests else None,
         shutdown_timeout=config.shutdown_timeout,
     )
-    await runner.setup()
-    site = web.TCPSite(runner, config.host, config.port)
-    await site.start()
-    port = runner.addresses[0][1]
+    port = await start_serving(runner, config)
     if not is_loopback_host(config.host):
         log.warning(
             "bound to %s: anyone who can reach this address can read and change every user's data "
@@ -179,6 +198,9 @@ def main(argv: list[str] | None = None) -> None:
         delivery_timeout=args.delivery_timeout,
         allowed_origins=tuple(args.allow_origin),
         allowed_hosts=tuple(args.allow_host),
+        header_timeout=args.header_timeout,
+        idle_timeout=args.idle_timeout,
+        max_connections=args.max_connections,
     )
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s", stream=sys.stderr)
     try:

@@ -31,6 +31,17 @@ def is_loopback_host(host: str) -> bool:
         return False
 
 
+def base_url(host: str, port: int) -> str:
+    """`http://host:port`, with an IPv6 address in brackets; a wildcard host (all interfaces)
+    becomes the loopback address of its family, which is where local clients reach it."""
+    host = host.removeprefix("[").removesuffix("]")
+    if host in ("", "0.0.0.0"):
+        host = "127.0.0.1"
+    elif host == "::":
+        host = "::1"
+    return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
+
+
 def _names(value: str) -> tuple[str, ...]:
     """A comma-separated list, e.g. MOCK_APIFY_ALLOWED_ORIGINS=https://a.example,https://b.example."""
     return tuple(part.strip() for part in value.split(",") if part.strip())
@@ -49,6 +60,9 @@ _ENVIRONMENT: dict[str, tuple[str, Callable[[str], object]]] = {
     "ALLOWED_ORIGINS": ("allowed_origins", _names),
     "ALLOWED_HOSTS": ("allowed_hosts", _names),
     "SHUTDOWN_TIMEOUT": ("shutdown_timeout", float),
+    "HEADER_TIMEOUT": ("header_timeout", float),
+    "IDLE_TIMEOUT": ("idle_timeout", float),
+    "MAX_CONNECTIONS": ("max_connections", int),
 }
 
 
@@ -75,6 +89,13 @@ class Config:
     max_deliveries_in_flight: int = 32
     # After SIGTERM, waits and log streams end at once; other requests get this many seconds.
     shutdown_timeout: float = 2.0
+    # Seconds a client has to send a whole request head once it sent its first byte (slowloris).
+    header_timeout: float = 10.0
+    # Seconds a connection may wait for its next request (longer than clients' own pool timeouts:
+    # aiohttp 15 s, httpx 5 s), so the client, not the emulator, closes it in normal use.
+    idle_timeout: float = 30.0
+    # Open connections at most (lowered to fit the process's file descriptor limit).
+    max_connections: int = 1000
     # Origins (`scheme://host[:port]`, or "*") whose pages may change state, beyond loopback ones.
     allowed_origins: tuple[str, ...] = ()
     # Host header names served beyond loopback ones and `host` (DNS rebinding guard); "*": any.
@@ -87,8 +108,8 @@ class Config:
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Config:
         """Read MOCK_APIFY_HOST, _PORT, _DB, _SEED, _MAX_WEBHOOKS_PER_USER, _CLOCK, _RETRY_BASE_DELAY,
-        _DELIVERY_TIMEOUT, _ALLOWED_ORIGINS, _ALLOWED_HOSTS and _SHUTDOWN_TIMEOUT; unset ones keep
-        defaults."""
+        _DELIVERY_TIMEOUT, _ALLOWED_ORIGINS, _ALLOWED_HOSTS, _SHUTDOWN_TIMEOUT, _HEADER_TIMEOUT,
+        _IDLE_TIMEOUT and _MAX_CONNECTIONS; unset ones keep defaults."""
         env = os.environ if environ is None else environ
         changes: dict[str, object] = {}
         for name, (field, parse) in _ENVIRONMENT.items():

@@ -9,7 +9,7 @@ from types import TracebackType
 
 from aiohttp import web
 
-from .app import create_app
+from .app import create_app, serve
 from .config import Config
 
 
@@ -32,10 +32,7 @@ class ThreadedEmulator:
             handle_signals=False,
             shutdown_timeout=self.config.shutdown_timeout,
         )
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, self.config.host, self.config.port)
-        await site.start()
-        self.port = self._runner.addresses[0][1]
+        self.port = await serve(self._runner, self.config)
 
     def start(self) -> ThreadedEmulator:
         self._thread.start()
