@@ -17,10 +17,14 @@ from typing import Any
 
 import pytest
 
-from mock_apify.config import DEFAULT_TOKEN
+from mock_apify import Config
+from mock_apify.config import DEFAULT_TOKEN, MEMORY_DB
+from mock_apify.threaded import ThreadedEmulator
 
 
-def _start(*args: str, env: dict[str, str] | None = None) -> tuple[subprocess.Popen[str], str, str]:
+def _start(
+    *args: str, env: dict[str, str] | None = None, url_prefix: str = "http://127.0.0.1:"
+) -> tuple[subprocess.Popen[str], str, str]:
     """Start the process and read its three start-up lines: URL, token, database."""
     process = subprocess.Popen(
         [sys.executable, "-m", "mock_apify", *args],
@@ -31,7 +35,7 @@ def _start(*args: str, env: dict[str, str] | None = None) -> tuple[subprocess.Po
     )
     assert process.stdout is not None
     banner = "".join(process.stdout.readline() for _ in range(3))
-    assert banner.startswith("mock-apify listening on http://127.0.0.1:"), banner
+    assert banner.startswith("mock-apify listening on " + url_prefix), banner
     return process, banner.split()[3], banner
 
 
@@ -289,3 +293,27 @@ def test_connection_limits_from_the_command_line_and_environment() -> None:
             assert slow.recv(100).startswith(b"HTTP/1.1 408 ")
     finally:
         _stop(process, signal.SIGTERM)
+
+
+@pytest.mark.parametrize(
+    ("host", "shown"),
+    [
+        ("::1", "http://[::1]:"),
+        ("::", "http://[::1]:"),
+        ("", "http://127.0.0.1:"),
+        ("0.0.0.0", "http://127.0.0.1:"),
+    ],
+)
+def test_the_start_up_url_works_for_ipv6_and_wildcard_hosts(host: str, shown: str) -> None:
+    """It was `http://::1:18841`, `http://:::18841` and `http://:18841`: not URLs."""
+    process, url, _ = _start("--port", "0", "--db", ":memory:", "--host", host, url_prefix=shown)
+    try:
+        assert _get(f"{url}/_mock/health")["data"]["status"] == "ok"
+    finally:
+        _stop(process, signal.SIGTERM)
+
+
+def test_the_threaded_emulator_url_brackets_ipv6() -> None:
+    with ThreadedEmulator(Config(host="::1", port=0, db=MEMORY_DB, no_seed=True)) as emulator:
+        assert emulator.url == f"http://[::1]:{emulator.port}"
+        assert _get(f"{emulator.url}/_mock/health")["data"]["status"] == "ok"

@@ -87,8 +87,11 @@ class GuardedSite(web.BaseSite):
 
 
 async def serve(runner: web.AppRunner, config: Config) -> int:
-    """Set the runner up, listen on `config.host`/`config.port`; returns the bound port."""
+    """Set the runner up, listen on `config.host`/`config.port`; returns the bound port (on every
+    interface, port 0 binds IPv4 and IPv6 to different ports: the IPv4 one, as `base_url` shows)."""
     await runner.setup()
     await GuardedSite(runner, config.host, config.port).start()
-    port: int = runner.addresses[0][1]
+    addresses = runner.addresses
+    ipv4 = [address for address in addresses if len(address) == 2]
+    port: int = (ipv4 or addresses)[0][1]
     return port

@@ -16,7 +16,7 @@ from aiohttp.abc import AbstractAccessLogger
 
 from .app import create_app
 from .app import serve as start_serving
-from .config import DEFAULT_PORT, MEMORY_DB, Config, is_loopback_host
+from .config import DEFAULT_PORT, MEMORY_DB, Config, base_url, is_loopback_host
 from .model import templates
 from .services.seeding import SeedError
 from .store import StaleDatabase
@@ -122,9 +122,9 @@ async def serve(config: Config, *, log_requests: bool = True) -> None:
         log.warning(
             "bound to %s: anyone who can reach this address can read and change every user's data "
             "and use the unauthenticated /_mock control endpoints",
-            config.host,
+            config.host or "every interface",
         )
-    print(f"mock-apify listening on http://{config.host}:{port}", flush=True)
+    print(f"mock-apify listening on {base_url(config.host, port)}", flush=True)
     print(f"  token (default user {config.default_username}): {config.default_token}", flush=True)
     print(f"  database: {config.db}", flush=True)
     stop = asyncio.Event()

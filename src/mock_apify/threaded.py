@@ -10,7 +10,7 @@ from types import TracebackType
 from aiohttp import web
 
 from .app import create_app, serve
-from .config import Config
+from .config import Config, base_url
 
 
 class ThreadedEmulator:
@@ -23,7 +23,7 @@ class ThreadedEmulator:
 
     @property
     def url(self) -> str:
-        return f"http://{self.config.host}:{self.port}"
+        return base_url(self.config.host, self.port)
 
     async def _start(self) -> None:
         self._runner = web.AppRunner(
