@@ -153,3 +153,37 @@ def test_at_the_cap_with_every_connection_busy_a_new_one_gets_503(sockets: Any) 
     assert refused.startswith(b"HTTP/1.1 503 "), refused
     body = json.loads(refused.partition(b"\r\n\r\n")[2])
     assert body["error"]["type"] == "too-many-connections"
+
+
+@pytest.mark.parametrize(
+    "request_bytes",
+    [
+        b"GET /v2/webhooks HTTP/1.1\r\nHost: 127.0.0.1\r\nBad Header\r\n\r\n",
+        b"GARBAGE\r\n\r\n",
+        b"POST /v2/webhooks HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: abc\r\n\r\n",
+        b"GET /" + b"x" * 70_000 + b" HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n",
+        b"GET /v2/webhooks HTTP/9.9\r\nHost: 127.0.0.1\r\n\r\n",
+    ],
+    ids=["bad header", "bad method", "bad length", "line too long", "bad version"],
+)
+def test_malformed_requests_get_apify_error_envelope(sockets: Any, request_bytes: bytes) -> None:
+    """aiohttp answered these in plain text ("Invalid header token: ...")."""
+    connection = sockets()
+    connection.sendall(request_bytes)
+    answer = _until_closed(connection)
+    head, _, body = answer.partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.") and b" 400 " in head.split(b"\r\n")[0], answer[:300]
+    assert b"content-type: application/json" in head.lower()
+    error = json.loads(body)["error"]
+    assert error["type"] == "invalid-request" and error["message"].startswith("Malformed HTTP request")
+
+
+def test_connect_gets_apify_404(sockets: Any) -> None:
+    """A CONNECT's target has no leading slash, so aiohttp's router, not ours, answered it (500)."""
+    connection = sockets()
+    connection.sendall(b"CONNECT example.com:443 HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+    status, headers, rest = _head(connection)
+    assert status == 404 and headers["content-type"].startswith("application/json")
+    while len(rest) < int(headers["content-length"]):
+        rest += connection.recv(65536)
+    assert json.loads(rest)["error"]["type"] == "page-not-found"

@@ -9,7 +9,10 @@ a response is still being written. A sweeper closes connections that took longer
 
 At `max_connections`, a new connection closes the connection that has been idle longest; when
 every connection is busy, the new one is answered 503 and closed. So the process never runs out
-of file descriptors, and health checks keep being answered under a flood of idle connections."""
+of file descriptors, and health checks keep being answered under a flood of idle connections.
+
+aiohttp's protocol is made as `_ApifyErrors`, so the 400s it sends itself for malformed requests
+use Apify's error envelope too."""
 
 from __future__ import annotations
 
@@ -17,6 +20,7 @@ import asyncio
 import logging
 from collections import OrderedDict
 from collections.abc import AsyncIterator, Callable
+from http import HTTPStatus
 
 from aiohttp import web
 from aiohttp.typedefs import Handler
@@ -105,6 +109,46 @@ class _Guarded(asyncio.Protocol):
         self._inner.connection_lost(exc)
 
 
+_ERROR_TYPES = {400: "invalid-request", 413: "request-too-large", 431: "invalid-request"}
+
+
+class _ApifyErrors(web.RequestHandler):
+    """aiohttp's protocol, answering the errors it finds itself (a malformed request line, header
+    or length) in Apify's envelope instead of plain text."""
+
+    __slots__ = ()
+
+    def handle_error(
+        self,
+        request: web.BaseRequest,
+        status: int = 500,
+        exc: BaseException | None = None,
+        message: str | None = None,
+    ) -> web.StreamResponse:
+        super().handle_error(request, status, exc, message)  # logs; raises once an answer has begun
+        first_line = (message or "").strip().split("\n")[0].rstrip(":")
+        if status < 500:
+            text = f"Malformed HTTP request: {first_line or HTTPStatus(status).phrase}"
+            kind = _ERROR_TYPES.get(status, "invalid-request")
+        else:
+            text, kind = "Internal server error.", "internal-server-error"
+        response = web.Response(
+            body=dumps({"error": {"type": kind, "message": text}}),
+            status=status,
+            content_type="application/json",
+        )
+        response.force_close()
+        return response
+
+
+def _protocol(server: web.Server) -> asyncio.Protocol:
+    """What `server()` makes, as `_ApifyErrors`; with the handler settings `server` keeps."""
+    settings = getattr(server, "_kwargs", None)
+    if not isinstance(settings, dict):  # another aiohttp: plain-text protocol errors, as before
+        return server()
+    return _ApifyErrors(server, loop=asyncio.get_running_loop(), **settings)
+
+
 class _Refused(asyncio.Protocol):
     """A connection over the cap while every other one is busy: 503, then closed."""
 
@@ -140,7 +184,7 @@ class ConnectionGuard:
 
     # --- accepting ---------------------------------------------------------------------------
 
-    def protocol_factory(self, server: Callable[[], asyncio.Protocol]) -> Callable[[], asyncio.Protocol]:
+    def protocol_factory(self, server: web.Server) -> Callable[[], asyncio.Protocol]:
         """What a listening socket calls for each accepted connection (`server`: aiohttp's)."""
 
         def accept() -> asyncio.Protocol:
@@ -148,7 +192,7 @@ class ConnectionGuard:
                 self._warn_once()
                 if not self._close_longest_idle():
                     return _Refused(self._refusal)
-            return _Guarded(self, server())
+            return _Guarded(self, _protocol(server))
 
         return accept
 

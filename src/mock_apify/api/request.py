@@ -13,7 +13,7 @@ from aiohttp import web
 from aiohttp.typedefs import Middleware
 
 from ..emulator import Emulator
-from ..errors import ApiError, InvalidRequest, MethodNotAllowed
+from ..errors import ApiError, InvalidRequest, MethodNotAllowed, PageNotFound
 from ..model.types import User
 from . import sources
 from .body import parse_json_object, read_body
@@ -107,6 +107,8 @@ def error_middleware(emulator: Emulator) -> Middleware:
             if request.method == "OPTIONS" and isinstance(error, MethodNotAllowed):
                 return web.Response(status=204, headers={"Allow": ", ".join(error.allowed)})
             return error_response(error)
+        except web.HTTPNotFound:  # aiohttp's router: a target without a leading slash, as CONNECT's
+            return error_response(PageNotFound())
         except Exception:
             log.exception("unexpected error on %s %s", request.method, request.path)
             return error_response(ApiError())
