@@ -63,6 +63,8 @@ _ENVIRONMENT: dict[str, tuple[str, Callable[[str], object]]] = {
     "HEADER_TIMEOUT": ("header_timeout", float),
     "IDLE_TIMEOUT": ("idle_timeout", float),
     "MAX_CONNECTIONS": ("max_connections", int),
+    "INBOX_MAX_MESSAGES": ("inbox_max_messages", int),
+    "INBOX_MAX_BYTES": ("inbox_max_bytes", int),
 }
 
 
@@ -96,6 +98,9 @@ class Config:
     idle_timeout: float = 30.0
     # Open connections at most (lowered to fit the process's file descriptor limit).
     max_connections: int = 1000
+    # Each /_mock/inboxes inbox keeps its newest messages within both caps (bytes as stored).
+    inbox_max_messages: int = 1000
+    inbox_max_bytes: int = 32 * 1024 * 1024
     # Origins (`scheme://host[:port]`, or "*") whose pages may change state, beyond loopback ones.
     allowed_origins: tuple[str, ...] = ()
     # Host header names served beyond loopback ones and `host` (DNS rebinding guard); "*": any.
@@ -109,7 +114,8 @@ class Config:
     def from_env(cls, environ: dict[str, str] | None = None) -> Config:
         """Read MOCK_APIFY_HOST, _PORT, _DB, _SEED, _MAX_WEBHOOKS_PER_USER, _CLOCK, _RETRY_BASE_DELAY,
         _DELIVERY_TIMEOUT, _ALLOWED_ORIGINS, _ALLOWED_HOSTS, _SHUTDOWN_TIMEOUT, _HEADER_TIMEOUT,
-        _IDLE_TIMEOUT and _MAX_CONNECTIONS; unset ones keep defaults."""
+        _IDLE_TIMEOUT, _MAX_CONNECTIONS, _INBOX_MAX_MESSAGES and _INBOX_MAX_BYTES; unset ones keep
+        defaults."""
         env = os.environ if environ is None else environ
         changes: dict[str, object] = {}
         for name, (field, parse) in _ENVIRONMENT.items():

@@ -37,7 +37,7 @@ class Emulator:
             self.storage, self.clock, self.dispatcher, self.scheduler, self.webhooks
         )
         self.runs = JobService(self.storage, self.clock, self.scheduler, self.catalog, self.webhooks)
-        self.inboxes = InboxService(self.storage)
+        self.inboxes = InboxService(self.storage, config)
         self._seeder = Seeder(self.document, self.storage, self.catalog, self.webhooks, self.runs)
 
     @property
