@@ -13,7 +13,9 @@ from typing import Any
 from mock_apify.config import DEFAULT_TOKEN
 
 
-def start(*args: str, env: dict[str, str] | None = None) -> tuple[subprocess.Popen[str], str, str]:
+def start(
+    *args: str, env: dict[str, str] | None = None, url_prefix: str = "http://127.0.0.1:"
+) -> tuple[subprocess.Popen[str], str, str]:
     """Start the process and read its three start-up lines: URL, token, database."""
     process = subprocess.Popen(
         [sys.executable, "-m", "mock_apify", *args],
@@ -24,27 +26,43 @@ def start(*args: str, env: dict[str, str] | None = None) -> tuple[subprocess.Pop
     )
     assert process.stdout is not None
     banner = "".join(process.stdout.readline() for _ in range(3))
-    assert banner.startswith("mock-apify listening on http://127.0.0.1:"), banner
+    assert banner.startswith("mock-apify listening on " + url_prefix), banner
     return process, banner.split()[3], banner
+
+
+def _request(
+    method: str, url: str, body: Any, token: str, headers: dict[str, str] | None
+) -> urllib.request.Request:
+    data = None if body is None else json.dumps(body).encode()
+    all_headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json", **(headers or {})}
+    return urllib.request.Request(url, data=data, method=method, headers=all_headers)
 
 
 def call(method: str, url: str, body: Any = None, token: str = DEFAULT_TOKEN) -> tuple[int, Any]:
     """One request: (status, parsed JSON body), for error statuses too."""
-    data = None if body is None else json.dumps(body).encode()
-    headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
-    request = urllib.request.Request(url, data=data, method=method, headers=headers)
     try:
-        with urllib.request.urlopen(request, timeout=10) as response:
+        with urllib.request.urlopen(_request(method, url, body, token, None), timeout=10) as response:
             status, raw = response.status, response.read()
     except urllib.error.HTTPError as error:
         status, raw = error.code, error.read()
     return status, json.loads(raw) if raw else None
 
 
-def get(url: str, token: str = DEFAULT_TOKEN) -> dict:  # type: ignore[type-arg]
-    status, body = call("GET", url, token=token)
-    assert status == 200, body
-    return body  # type: ignore[no-any-return]
+def post(
+    url: str,
+    body: Any,
+    headers: dict[str, str] | None = None,
+    method: str = "POST",
+    token: str = DEFAULT_TOKEN,
+) -> Any:
+    """A request that must succeed: its parsed JSON body (an error status raises HTTPError)."""
+    with urllib.request.urlopen(_request(method, url, body, token, headers), timeout=10) as response:
+        raw = response.read()
+    return json.loads(raw) if raw else None
+
+
+def get(url: str, token: str = DEFAULT_TOKEN, headers: dict[str, str] | None = None) -> Any:
+    return post(url, None, headers, method="GET", token=token)
 
 
 def stop(process: subprocess.Popen[str], sig: int) -> tuple[str, str]:

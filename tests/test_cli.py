@@ -5,13 +5,21 @@ from __future__ import annotations
 import json
 import os
 import signal
+import socket
 import sqlite3
 import subprocess
 import sys
+import threading
+import urllib.error
 from pathlib import Path
+from typing import Any
 
-from mock_apify.config import DEFAULT_TOKEN
-from processes import get, start, stop
+import pytest
+
+from mock_apify import Config
+from mock_apify.config import DEFAULT_TOKEN, MEMORY_DB
+from mock_apify.threaded import ThreadedEmulator
+from processes import get, post, start, stop
 
 
 def test_serves_prints_token_logs_requests_and_stops_on_sigterm(tmp_path: Path) -> None:
@@ -156,3 +164,111 @@ def test_a_bad_environment_value_is_a_clear_error() -> None:
     )
     assert result.returncode == 1
     assert "MOCK_APIFY_PORT='eighty' is not a valid int" in result.stderr
+
+
+def test_allowed_origins_and_hosts_from_the_command_line_and_environment() -> None:
+    process, url, _ = start(
+        "--port", "0", "--db", ":memory:", "--allow-host", "mock-apify",
+        env={"MOCK_APIFY_ALLOWED_ORIGINS": "https://app.example, https://other.example"},
+    )  # fmt: skip
+    try:
+        assert get(f"{url}/_mock/health", headers={"Host": "mock-apify:8765"})["data"]["status"] == "ok"
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            get(f"{url}/_mock/health", headers={"Host": "rebound.example"})
+        assert refused.value.code == 403
+        created = post(f"{url}/v2/actors", {"name": "a"}, headers={"Origin": "https://other.example"})
+        assert created["data"]["name"] == "a"
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            post(f"{url}/v2/actors", {"name": "b"}, headers={"Origin": "https://third.example"})
+        assert refused.value.code == 403
+    finally:
+        stop(process, signal.SIGTERM)
+
+
+def test_sigterm_ends_long_polls_and_log_streams_promptly() -> None:
+    """A container runtime sends SIGKILL 10 s after SIGTERM; clients streaming a RUNNING run's log
+    or waiting on it (`waitForFinish=60`) must not keep the process alive that long (they kept it
+    for 121 s and 60 s)."""
+    process, url, _ = start("--port", "0", "--db", ":memory:", "--no-seed", "--quiet")
+    streaming = threading.Event()
+    answers: dict[str, Any] = {}
+    try:
+        actor = post(f"{url}/v2/actors", {"name": "forever"})["data"]
+        post(f"{url}/_mock/actors/{actor['id']}/behaviour", {"run": {"status": None}}, method="PUT")
+        run = post(f"{url}/v2/actors/{actor['id']}/runs", {})["data"]
+
+        def stream_log() -> None:
+            request = urllib.request.Request(
+                f"{url}/v2/actor-runs/{run['id']}/log?stream=1",
+                headers={"Authorization": f"Bearer {DEFAULT_TOKEN}"},
+            )
+            with urllib.request.urlopen(request, timeout=120) as response:
+                streaming.set()
+                answers["log"] = (response.status, response.read())
+
+        client = threading.Thread(target=stream_log)
+        client.start()
+        assert streaming.wait(timeout=20)
+        host, port = url.removeprefix("http://").rsplit(":", 1)
+        waiter = socket.create_connection((host, int(port)), timeout=120)
+        waiter.sendall(
+            f"GET /v2/actor-runs/{run['id']}?waitForFinish=60 HTTP/1.1\r\nHost: {host}\r\n"
+            f"Authorization: Bearer {DEFAULT_TOKEN}\r\nConnection: close\r\n\r\n".encode()
+        )
+        get(f"{url}/_mock/health")  # answered after the waiting request was taken up
+    finally:
+        process.send_signal(signal.SIGTERM)
+        try:
+            out, err = process.communicate(timeout=8)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.communicate()
+            raise AssertionError("still running 8 s after SIGTERM") from None
+    assert process.returncode == 0, err
+    assert "mock-apify stopped" in out
+    client.join(timeout=10)
+    status, log = answers["log"]
+    assert status == 200 and b"status changed to RUNNING" in log
+    with waiter, waiter.makefile("rb") as answer:
+        head, _, body = answer.read().partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 200") and json.loads(body)["data"]["status"] == "RUNNING"
+
+
+def test_connection_limits_from_the_command_line_and_environment() -> None:
+    process, url, _ = start(
+        "--port", "0", "--db", ":memory:", "--header-timeout", "0.3",
+        env={"MOCK_APIFY_IDLE_TIMEOUT": "0.3"},
+    )  # fmt: skip
+    host, port = url.removeprefix("http://").rsplit(":", 1)
+    try:
+        with socket.create_connection((host, int(port)), timeout=10) as silent:
+            assert silent.recv(100) == b""  # closed by the idle timeout
+        with socket.create_connection((host, int(port)), timeout=10) as slow:
+            slow.sendall(b"GET /_mock/health HTTP/1.1\r\n")
+            assert slow.recv(100).startswith(b"HTTP/1.1 408 ")
+    finally:
+        stop(process, signal.SIGTERM)
+
+
+@pytest.mark.parametrize(
+    ("host", "shown"),
+    [
+        ("::1", "http://[::1]:"),
+        ("::", "http://[::1]:"),
+        ("", "http://127.0.0.1:"),
+        ("0.0.0.0", "http://127.0.0.1:"),
+    ],
+)
+def test_the_start_up_url_works_for_ipv6_and_wildcard_hosts(host: str, shown: str) -> None:
+    """It was `http://::1:18841`, `http://:::18841` and `http://:18841`: not URLs."""
+    process, url, _ = start("--port", "0", "--db", ":memory:", "--host", host, url_prefix=shown)
+    try:
+        assert get(f"{url}/_mock/health")["data"]["status"] == "ok"
+    finally:
+        stop(process, signal.SIGTERM)
+
+
+def test_the_threaded_emulator_url_brackets_ipv6() -> None:
+    with ThreadedEmulator(Config(host="::1", port=0, db=MEMORY_DB, no_seed=True)) as emulator:
+        assert emulator.url == f"http://[::1]:{emulator.port}"
+        assert get(f"{emulator.url}/_mock/health")["data"]["status"] == "ok"

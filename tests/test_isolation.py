@@ -75,7 +75,7 @@ async def test_reset_one_user_leaves_others(api: Api) -> None:
 async def test_reset_all_wipes_everything_but_the_default_user(api: Api) -> None:
     await api.create_webhook(**webhook_fields((await api.create_actor())["id"]))
     other = await api.new_user()
-    status, body, _ = await api.call("POST", "/_mock/reset", auth=False)
+    status, body, _ = await api.call("POST", "/_mock/reset", json={}, auth=False)
     assert status == 200 and body["data"]["reset"] == "all"
     _, body, _ = await api.call("GET", "/v2/webhooks")
     assert body["data"]["total"] == 0

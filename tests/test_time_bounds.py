@@ -139,7 +139,7 @@ async def test_a_full_reset_brings_the_virtual_clock_back_to_the_present(api: Ap
     for _ in range(3):
         await api.call("POST", "/_mock/clock/advance", json={"seconds": MAX_SECS}, auth=False)
     assert await clock_seconds(api) > time.time() + 2 * MAX_SECS
-    status, body, _ = await api.call("POST", "/_mock/reset", auth=False)
+    status, body, _ = await api.call("POST", "/_mock/reset", json={}, auth=False)
     assert status == 200, body
     assert abs(await clock_seconds(api) - time.time()) < 60
     # A per-user reset leaves the shared clock alone.

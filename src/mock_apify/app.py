@@ -4,16 +4,18 @@ app starts, in a cleanup context of its own, and released in reverse order."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+import asyncio
+from collections.abc import AsyncIterator, Awaitable, Callable
 
 from aiohttp import web
 
 from . import api
-from .config import Config
+from .config import Config, base_url
 from .emulator import Emulator
 from .engine.worker import DueWorker
 
 EMULATOR_KEY: web.AppKey[Emulator] = web.AppKey("emulator")
+GUARD_KEY: web.AppKey[api.ConnectionGuard] = web.AppKey("connections")
 
 CleanupContext = Callable[[web.Application], AsyncIterator[None]]
 
@@ -36,6 +38,13 @@ def _worker(worker: DueWorker) -> CleanupContext:
     return running
 
 
+def _end_waits(emulator: Emulator) -> Callable[[web.Application], Awaitable[None]]:
+    async def end_waits(_app: web.Application) -> None:
+        emulator.shutdown.start()  # long polls and log streams answer now; see clock.Shutdown
+
+    return end_waits
+
+
 def create_app(config: Config | None = None) -> web.Application:
     emulator = Emulator(config or Config())
     # Bodies are decompressed by api.body, which bounds the output; aiohttp's own decoder would not.
@@ -46,8 +55,43 @@ def create_app(config: Config | None = None) -> web.Application:
         handler_args={"auto_decompress": False, "max_line_size": 65536, "max_field_size": 65536},
     )
     app[EMULATOR_KEY] = emulator
-    api.install(app, emulator)
+    guard = app[GUARD_KEY] = api.ConnectionGuard(emulator.config)
+    api.install(app, emulator, guard)
+    app.on_shutdown.append(_end_waits(emulator))
     app.cleanup_ctx.append(_database(emulator))
     for worker in (emulator.dispatcher, emulator.scheduler):
         app.cleanup_ctx.append(_worker(worker))
     return app
+
+
+class GuardedSite(web.BaseSite):
+    """A TCP site whose connections go through the app's `ConnectionGuard` (timeouts, cap)."""
+
+    def __init__(self, runner: web.AppRunner, host: str, port: int) -> None:
+        super().__init__(runner)
+        self._guard = runner.app[GUARD_KEY]
+        self._host = host
+        self._port = port
+
+    @property
+    def name(self) -> str:
+        return base_url(self._host, self._port)
+
+    async def start(self) -> None:
+        await super().start()
+        server = self._runner.server
+        assert server is not None
+        self._server = await asyncio.get_running_loop().create_server(
+            self._guard.protocol_factory(server), self._host, self._port, backlog=api.ACCEPT_BACKLOG
+        )
+
+
+async def serve(runner: web.AppRunner, config: Config) -> int:
+    """Set the runner up, listen on `config.host`/`config.port`; returns the bound port (on every
+    interface, port 0 binds IPv4 and IPv6 to different ports: the IPv4 one, as `base_url` shows)."""
+    await runner.setup()
+    await GuardedSite(runner, config.host, config.port).start()
+    addresses = runner.addresses
+    ipv4 = [address for address in addresses if len(address) == 2]
+    port: int = (ipv4 or addresses)[0][1]
+    return port

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import ipaddress
 import json
 import logging
 import signal
@@ -16,7 +15,8 @@ from aiohttp import web
 from aiohttp.abc import AbstractAccessLogger
 
 from .app import create_app
-from .config import DEFAULT_PORT, MEMORY_DB, Config
+from .app import serve as start_serving
+from .config import DEFAULT_PORT, MEMORY_DB, Config, base_url, is_loopback_host
 from .model import templates
 from .services.seeding import SeedError
 from .store import StaleDatabase, StorageError
@@ -68,33 +68,63 @@ def _parser(defaults: Config) -> argparse.ArgumentParser:
         metavar="SECONDS",
         help="per-attempt timeout of deliveries (env MOCK_APIFY_DELIVERY_TIMEOUT, default 120)",
     )
+    parser.add_argument(
+        "--allow-origin",
+        action="append",
+        default=list(defaults.allowed_origins),
+        metavar="ORIGIN",
+        help="also let pages of this origin (scheme://host[:port], or *) change state; repeatable"
+        " (env MOCK_APIFY_ALLOWED_ORIGINS, comma-separated)",
+    )
+    parser.add_argument(
+        "--allow-host",
+        action="append",
+        default=list(defaults.allowed_hosts),
+        metavar="NAME",
+        help="also serve requests whose Host header names NAME (or *); repeatable"
+        " (env MOCK_APIFY_ALLOWED_HOSTS, comma-separated)",
+    )
+    parser.add_argument(
+        "--header-timeout",
+        type=float,
+        default=defaults.header_timeout,
+        metavar="SECONDS",
+        help="time to send a whole request head (env MOCK_APIFY_HEADER_TIMEOUT, default 10)",
+    )
+    parser.add_argument(
+        "--idle-timeout",
+        type=float,
+        default=defaults.idle_timeout,
+        metavar="SECONDS",
+        help="close connections idle this long (env MOCK_APIFY_IDLE_TIMEOUT, default 30)",
+    )
+    parser.add_argument(
+        "--max-connections",
+        type=int,
+        default=defaults.max_connections,
+        metavar="N",
+        help="open connections at most (env MOCK_APIFY_MAX_CONNECTIONS, default 1000)",
+    )
     parser.add_argument("--quiet", action="store_true", help="no per-request log lines")
     return parser
 
 
-def _is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
 async def serve(config: Config, *, log_requests: bool = True) -> None:
     app = create_app(config)
-    runner = web.AppRunner(app, access_log_class=AccessLogger, access_log=log if log_requests else None)
-    await runner.setup()
-    site = web.TCPSite(runner, config.host, config.port)
-    await site.start()
-    port = runner.addresses[0][1]
-    if not _is_loopback(config.host):
+    runner = web.AppRunner(
+        app,
+        access_log_class=AccessLogger,
+        access_log=log if log_requests else None,
+        shutdown_timeout=config.shutdown_timeout,
+    )
+    port = await start_serving(runner, config)
+    if not is_loopback_host(config.host):
         log.warning(
             "bound to %s: anyone who can reach this address can read and change every user's data "
             "and use the unauthenticated /_mock control endpoints",
-            config.host,
+            config.host or "every interface",
         )
-    print(f"mock-apify listening on http://{config.host}:{port}", flush=True)
+    print(f"mock-apify listening on {base_url(config.host, port)}", flush=True)
     print(f"  token (default user {config.default_username}): {config.default_token}", flush=True)
     print(f"  database: {config.db}", flush=True)
     stop = asyncio.Event()
@@ -167,6 +197,11 @@ def main(argv: list[str] | None = None) -> None:
             clock=args.clock,
             retry_base_delay=args.retry_base_delay,
             delivery_timeout=args.delivery_timeout,
+            allowed_origins=tuple(args.allow_origin),
+            allowed_hosts=tuple(args.allow_host),
+            header_timeout=args.header_timeout,
+            idle_timeout=args.idle_timeout,
+            max_connections=args.max_connections,
         )
     except ValueError as error:
         sys.exit(f"mock-apify: {error}")

@@ -114,6 +114,37 @@ class VirtualClock(Clock):
             self._moved.remove(wake)
 
 
+class Shutdown:
+    """Started when the server begins to shut down: waits that answer clients (`waitForFinish`, a
+    streamed log, an inbox's delay, settling) end at once instead of holding the process, which a
+    container stops with SIGKILL seconds after SIGTERM."""
+
+    def __init__(self) -> None:
+        self._started = asyncio.Event()
+
+    @property
+    def started(self) -> bool:
+        return self._started.is_set()
+
+    def start(self) -> None:
+        self._started.set()
+
+    async def wait(self, event: asyncio.Event, seconds: float | None) -> None:
+        """Until `event` is set, `seconds` (real time) pass, or the shutdown starts."""
+        if self.started or event.is_set():
+            return
+        waits = {asyncio.ensure_future(event.wait()), asyncio.ensure_future(self._started.wait())}
+        try:
+            await asyncio.wait(waits, timeout=seconds, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            for pending in waits:
+                pending.cancel()
+
+    async def sleep(self, seconds: float) -> None:
+        """`seconds` of real time, or less when the shutdown starts."""
+        await self.wait(asyncio.Event(), seconds)
+
+
 def make_clock(mode: str) -> Clock:
     if mode == "real":
         return Clock()

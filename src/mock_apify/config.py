@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from collections.abc import Callable
 from dataclasses import dataclass, replace
@@ -19,6 +20,33 @@ DEFAULT_TOKEN = "apify_api_mock_default_token_0000000000"
 ENV_PREFIX = "MOCK_APIFY_"
 
 
+def is_loopback_host(host: str) -> bool:
+    """`localhost` (and its subdomains, which browsers resolve to loopback) or a loopback address."""
+    host = host.lower().rstrip(".").removeprefix("[").removesuffix("]")
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def base_url(host: str, port: int) -> str:
+    """`http://host:port`, with an IPv6 address in brackets; a wildcard host (all interfaces)
+    becomes the loopback address of its family, which is where local clients reach it."""
+    host = host.removeprefix("[").removesuffix("]")
+    if host in ("", "0.0.0.0"):
+        host = "127.0.0.1"
+    elif host == "::":
+        host = "::1"
+    return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
+
+
+def _names(value: str) -> tuple[str, ...]:
+    """A comma-separated list, e.g. MOCK_APIFY_ALLOWED_ORIGINS=https://a.example,https://b.example."""
+    return tuple(part.strip() for part in value.split(",") if part.strip())
+
+
 # Environment variable (after the prefix) -> (Config field, parser).
 _ENVIRONMENT: dict[str, tuple[str, Callable[[str], object]]] = {
     "HOST": ("host", str),
@@ -29,6 +57,14 @@ _ENVIRONMENT: dict[str, tuple[str, Callable[[str], object]]] = {
     "CLOCK": ("clock", str),
     "RETRY_BASE_DELAY": ("retry_base_delay", float),
     "DELIVERY_TIMEOUT": ("delivery_timeout", float),
+    "ALLOWED_ORIGINS": ("allowed_origins", _names),
+    "ALLOWED_HOSTS": ("allowed_hosts", _names),
+    "SHUTDOWN_TIMEOUT": ("shutdown_timeout", float),
+    "HEADER_TIMEOUT": ("header_timeout", float),
+    "IDLE_TIMEOUT": ("idle_timeout", float),
+    "MAX_CONNECTIONS": ("max_connections", int),
+    "INBOX_MAX_MESSAGES": ("inbox_max_messages", int),
+    "INBOX_MAX_BYTES": ("inbox_max_bytes", int),
 }
 
 
@@ -64,6 +100,22 @@ class Config:
     max_deliveries_in_flight: int = 32
     max_deliveries_per_user: int = 16
     max_deliveries_per_host: int = 8
+    # After SIGTERM, waits and log streams end at once; other requests get this many seconds.
+    shutdown_timeout: float = 2.0
+    # Seconds a client has to send a whole request head once it sent its first byte (slowloris).
+    header_timeout: float = 10.0
+    # Seconds a connection may wait for its next request (longer than clients' own pool timeouts:
+    # aiohttp 15 s, httpx 5 s), so the client, not the emulator, closes it in normal use.
+    idle_timeout: float = 30.0
+    # Open connections at most (lowered to fit the process's file descriptor limit).
+    max_connections: int = 1000
+    # Each /_mock/inboxes inbox keeps its newest messages within both caps (bytes as stored).
+    inbox_max_messages: int = 1000
+    inbox_max_bytes: int = 32 * 1024 * 1024
+    # Origins (`scheme://host[:port]`, or "*") whose pages may change state, beyond loopback ones.
+    allowed_origins: tuple[str, ...] = ()
+    # Host header names served beyond loopback ones and `host` (DNS rebinding guard); "*": any.
+    allowed_hosts: tuple[str, ...] = ()
     # The default user always exists; seed files and /_mock/users add more.
     default_user_id: str = DEFAULT_USER_ID
     default_username: str = DEFAULT_USERNAME
@@ -80,8 +132,10 @@ class Config:
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Config:
-        """Read MOCK_APIFY_HOST, _PORT, _DB, _SEED, _MAX_WEBHOOKS_PER_USER, _CLOCK, _RETRY_BASE_DELAY
-        and _DELIVERY_TIMEOUT; unset ones keep defaults."""
+        """Read MOCK_APIFY_HOST, _PORT, _DB, _SEED, _MAX_WEBHOOKS_PER_USER, _CLOCK, _RETRY_BASE_DELAY,
+        _DELIVERY_TIMEOUT, _ALLOWED_ORIGINS, _ALLOWED_HOSTS, _SHUTDOWN_TIMEOUT, _HEADER_TIMEOUT,
+        _IDLE_TIMEOUT, _MAX_CONNECTIONS, _INBOX_MAX_MESSAGES and _INBOX_MAX_BYTES; unset ones keep
+        defaults."""
         env = os.environ if environ is None else environ
         changes: dict[str, object] = {}
         for name, (field, parse) in _ENVIRONMENT.items():

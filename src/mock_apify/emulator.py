@@ -4,7 +4,7 @@ workers' `start()` acquire the resources (the app does it in its cleanup context
 
 from __future__ import annotations
 
-from .clock import Clock, make_clock
+from .clock import Clock, Shutdown, make_clock
 from .config import Config
 from .engine.dispatcher import Dispatcher
 from .engine.scheduler import JobScheduler
@@ -26,9 +26,10 @@ class Emulator:
         self.config = config
         self.document = Document()
         self.clock: Clock = make_clock(config.clock)
+        self.shutdown = Shutdown()
         self.storage = Storage(config.db)
         self.dispatcher = Dispatcher(self.storage, self.clock, config)
-        self.scheduler = JobScheduler(self.storage, self.clock, self.dispatcher)
+        self.scheduler = JobScheduler(self.storage, self.clock, self.dispatcher, self.shutdown)
         self.accounts = Accounts(self.storage, self.clock)
         self.catalog = Catalog(self.storage, self.clock)
         self.webhooks = WebhookService(self.storage, self.clock, config, self.catalog, self.document)
@@ -36,7 +37,7 @@ class Emulator:
             self.storage, self.clock, self.dispatcher, self.scheduler, self.webhooks
         )
         self.runs = JobService(self.storage, self.clock, self.scheduler, self.catalog, self.webhooks)
-        self.inboxes = InboxService(self.storage)
+        self.inboxes = InboxService(self.storage, config)
         self.seeder = Seeder(self.document, self.storage, self.catalog, self.webhooks, self.runs)
 
     @property
@@ -75,7 +76,9 @@ class Emulator:
             worker.kick()
 
     async def settle(self, *, max_rounds: int, time_limit: float) -> bool:
-        return await settle(self.workers, self.clock, max_rounds=max_rounds, time_limit=time_limit)
+        return await settle(
+            self.workers, self.clock, self.shutdown, max_rounds=max_rounds, time_limit=time_limit
+        )
 
     def pending_dispatches(self) -> int:
         return self.storage.dispatches.active_count()

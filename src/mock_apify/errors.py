@@ -52,6 +52,11 @@ class UserOrTokenNotFound(ApiError):
     message = "User was not found or authentication token is not valid"
 
 
+class InsufficientPermissions(ApiError):
+    status, type = 403, "insufficient-permissions"
+    message = "You do not have permission to perform this action."
+
+
 class TooManyWebhooks(ApiError):
     status, type = 403, "too-many-webhooks"
 

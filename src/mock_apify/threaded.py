@@ -9,8 +9,8 @@ from types import TracebackType
 
 from aiohttp import web
 
-from .app import create_app
-from .config import Config
+from .app import create_app, serve
+from .config import Config, base_url
 
 
 class ThreadedEmulator:
@@ -23,14 +23,16 @@ class ThreadedEmulator:
 
     @property
     def url(self) -> str:
-        return f"http://{self.config.host}:{self.port}"
+        return base_url(self.config.host, self.port)
 
     async def _start(self) -> None:
-        self._runner = web.AppRunner(create_app(self.config), access_log=None, handle_signals=False)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, self.config.host, self.config.port)
-        await site.start()
-        self.port = self._runner.addresses[0][1]
+        self._runner = web.AppRunner(
+            create_app(self.config),
+            access_log=None,
+            handle_signals=False,
+            shutdown_timeout=self.config.shutdown_timeout,
+        )
+        self.port = await serve(self._runner, self.config)
 
     def start(self) -> ThreadedEmulator:
         self._thread.start()

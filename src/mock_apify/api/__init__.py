@@ -8,6 +8,7 @@ from aiohttp import web
 
 from ..emulator import Emulator
 from . import actors, control, dispatches, inboxes, runs, tasks, webhooks
+from .connections import ACCEPT_BACKLOG, ConnectionGuard
 from .request import Handler, error_middleware, make_handler
 from .routing import Router
 
@@ -68,12 +69,18 @@ HANDLERS: dict[str, Handler] = {
 }
 
 
-def install(app: web.Application, emulator: Emulator) -> None:
-    """Route every request of `app` through the emulator's operations."""
+__all__ = ["ACCEPT_BACKLOG", "HANDLERS", "ConnectionGuard", "install"]
+
+
+def install(app: web.Application, emulator: Emulator, guard: ConnectionGuard) -> None:
+    """Route every request of `app` through the emulator's operations; `guard` watches the
+    connections of the sites that accept through it (see `connections`)."""
     operations = emulator.document.operations
     if differ := set(operations) ^ set(HANDLERS):
         raise RuntimeError(f"operations and handlers differ: {sorted(differ)}")
     router = Router(operations.values(), emulator.document.aliases)
+    app.middlewares.append(guard.middleware)
+    app.cleanup_ctx.append(guard.running)
     app.middlewares.append(error_middleware(emulator))
     # `[\s\S]`, not `.`: a decoded path may hold a newline (%0A), which `.` would not match.
     app.router.add_route("*", r"/{tail:[\s\S]*}", make_handler(emulator, router, HANDLERS))

@@ -3,8 +3,6 @@ chose (see services.inboxes)."""
 
 from __future__ import annotations
 
-import asyncio
-
 from aiohttp import web
 
 from ..model.paging import PageRequest
@@ -26,7 +24,7 @@ async def mock_inbox_post(ctx: RequestContext) -> web.StreamResponse:
     }
     answer = ctx.emulator.inboxes.receive(ctx.path["name"], message)
     if answer.get("delayMs"):
-        await asyncio.sleep(answer["delayMs"] / 1000)
+        await ctx.emulator.shutdown.sleep(answer["delayMs"] / 1000)
     return web.Response(status=answer["status"], text=answer.get("body") or "")
 
 

@@ -13,14 +13,18 @@ from aiohttp import web
 from aiohttp.typedefs import Middleware
 
 from ..emulator import Emulator
-from ..errors import ApiError, InvalidRequest, MethodNotAllowed
+from ..errors import ApiError, InvalidRequest, MethodNotAllowed, PageNotFound
 from ..model.types import User
 from ..store import StorageError
+from . import sources
 from .body import parse_json_object, read_body
 from .responses import error_response
 from .routing import Router
 
 log = logging.getLogger("mock_apify")
+
+# The emulator's own controls: unauthenticated, so they take neither `?method=` nor non-JSON bodies.
+CONTROL_PREFIX = "/_mock/"
 
 
 @dataclass(slots=True)
@@ -59,9 +63,12 @@ def make_handler(emulator: Emulator, router: Router, handlers: dict[str, Handler
 
     async def handle(request: web.Request) -> web.StreamResponse:
         method = request.method
+        control = router.canonical_path(request.path).startswith(CONTROL_PREFIX)
         override = request.query.get("method")
-        if override:
+        if override and not control:  # Apify's override, for GET-only clients; never on /_mock
             method = override.upper()
+        sources.check_host(request, emulator.config)
+        sources.check_origin(request, method, emulator.config)
         operation, path_params = router.resolve(method, request.path)
         user = None
         if operation.needs_auth and not (operation.auth_optional and request_token(request) is None):
@@ -70,6 +77,11 @@ def make_handler(emulator: Emulator, router: Router, handlers: dict[str, Handler
         body: dict[str, Any] | None = None
         if operation.has_body:
             raw = await read_body(request, emulator.config.max_body_bytes)
+            if control and not raw.strip():
+                # A write never happens by a bodiless request (an <img>, a link); pages of other
+                # sites are refused by their Origin (sources.check_origin). Any content type is
+                # taken, so that `curl -d '{}'` works.
+                raise InvalidRequest("Emulator control requests need a JSON object body, e.g. {}")
             if raw.strip():
                 body = parse_json_object(raw)
             elif operation.body_required:
@@ -99,6 +111,8 @@ def error_middleware(emulator: Emulator) -> Middleware:
             return error_response(error)
         except StorageError as error:  # logged once per outage by the store, not per request
             return error_response(ApiError(str(error)))
+        except web.HTTPNotFound:  # aiohttp's router: a target without a leading slash, as CONNECT's
+            return error_response(PageNotFound())
         except Exception:
             log.exception("unexpected error on %s %s", request.method, request.path)
             return error_response(ApiError())

@@ -109,7 +109,8 @@ async def act_builds_post(ctx: RequestContext) -> web.Response:
 
 
 async def _log(ctx: RequestContext, job_id: str) -> web.StreamResponse:
-    """Plain text; with `stream=1`, kept open and fed until the run or build ends."""
+    """Plain text; with `stream=1`, kept open and fed until the run or build ends (or the server
+    shuts down)."""
     runs = ctx.emulator.runs
     job, log = runs.log(job_id, ctx.user)
     if not ctx.query.get("stream"):
@@ -123,7 +124,7 @@ async def _log(ctx: RequestContext, job_id: str) -> web.StreamResponse:
             if len(log) > sent:
                 await response.write(log[sent:].encode())
                 sent = len(log)
-            if job["status"] in jobs.TERMINAL:
+            if job["status"] in jobs.TERMINAL or ctx.emulator.shutdown.started:
                 break
             await runs.wait_changed(job_id, 1.0)
         await response.write_eof()

@@ -8,11 +8,10 @@ dispatches it fires are committed in one transaction."""
 from __future__ import annotations
 
 import asyncio
-import contextlib
 from collections import defaultdict
 from typing import Any
 
-from ..clock import Clock
+from ..clock import Clock, Shutdown
 from ..model import events, jobs
 from ..model.types import Record
 from ..store import Storage
@@ -23,10 +22,11 @@ from .worker import DueWorker
 class JobScheduler(DueWorker):
     name = "mock-apify-scheduler"
 
-    def __init__(self, storage: Storage, clock: Clock, dispatcher: Dispatcher) -> None:
+    def __init__(self, storage: Storage, clock: Clock, dispatcher: Dispatcher, shutdown: Shutdown) -> None:
         super().__init__(clock)
         self._storage = storage
         self._dispatcher = dispatcher
+        self._shutdown = shutdown
         self._changed: dict[str, list[asyncio.Event]] = defaultdict(list)
 
     def next_due(self) -> float | None:
@@ -106,24 +106,24 @@ class JobScheduler(DueWorker):
     # --- waiting -----------------------------------------------------------------------------
 
     async def wait_finished(self, kind: str, job_id: str, seconds: float) -> Record | None:
-        """The job once terminal, or as it is after `seconds` (real time) — answered as soon as it ends."""
+        """The job once terminal, or as it is after `seconds` (real time) — answered as soon as it
+        ends, or as it is when the server starts shutting down."""
         loop = asyncio.get_running_loop()
         deadline = loop.time() + max(0.0, seconds)
         while True:
             job = self._storage.jobs.get(kind, job_id)
             remaining = deadline - loop.time()
-            if job is None or job["status"] in jobs.TERMINAL or remaining <= 0:
+            if job is None or job["status"] in jobs.TERMINAL or remaining <= 0 or self._shutdown.started:
                 return job
             await self.wait_changed(job_id, remaining)
 
     async def wait_changed(self, job_id: str, seconds: float) -> None:
-        """Until the job's status changes or `seconds` pass."""
+        """Until the job's status changes, `seconds` pass or the server starts shutting down."""
         changed = asyncio.Event()
         waiters = self._changed[job_id]
         waiters.append(changed)
         try:
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(changed.wait(), seconds)
+            await self._shutdown.wait(changed, seconds)
         finally:
             if changed in waiters:
                 waiters.remove(changed)

@@ -11,7 +11,7 @@ import asyncio
 import contextlib
 from collections.abc import Sequence
 
-from ..clock import Clock
+from ..clock import Clock, Shutdown
 
 
 class DueWorker:
@@ -60,17 +60,19 @@ class DueWorker:
             await self._clock.wait(self._wake, next_due)
 
 
-async def settle(workers: Sequence[DueWorker], clock: Clock, *, max_rounds: int, time_limit: float) -> bool:
+async def settle(
+    workers: Sequence[DueWorker], clock: Clock, shutdown: Shutdown, *, max_rounds: int, time_limit: float
+) -> bool:
     """Run the workers' work to its end: True once nothing is pending; False when `max_rounds` or
-    `time_limit` (real seconds) is hit. A virtual clock jumps straight to each next due moment, so
-    Apify's 34-hour retry schedule passes in milliseconds; a real clock is waited for."""
+    `time_limit` (real seconds) is hit, or the server shuts down. A virtual clock jumps straight to
+    each next due moment, so Apify's 34-hour retry schedule passes in milliseconds; a real clock is
+    waited for."""
     loop = asyncio.get_running_loop()
     deadline = loop.time() + time_limit
     for _ in range(max_rounds):
         for worker in workers:
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(worker.quiet.wait(), max(deadline - loop.time(), 0))
-            if not worker.quiet.is_set():
+            await shutdown.wait(worker.quiet, max(deadline - loop.time(), 0))
+            if not worker.quiet.is_set() or shutdown.started:
                 return False
         due = [moment for worker in workers if (moment := worker.next_due()) is not None]
         if not due:
@@ -81,7 +83,7 @@ async def settle(workers: Sequence[DueWorker], clock: Clock, *, max_rounds: int,
             pause = min(max(0.0, min(due) - clock.time()), deadline - loop.time(), 1.0)
             if pause < 0:
                 return False
-            await asyncio.sleep(pause)
+            await shutdown.sleep(pause)
         for worker in workers:
             worker.kick()
     return False

@@ -5,11 +5,15 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..config import Config
 from ..model.paging import PageRequest
 from ..model.types import Page, Record
 from ..store import Storage
 
 DEFAULT_BEHAVIOUR: Record = {"status": 200, "delayMs": 0, "body": "", "script": []}
+
+# A read of an inbox returns messages up to this many bytes (stored size; always at least one).
+PAGE_BYTES = 8 * 1024 * 1024
 
 
 def _next_answer(behaviour: Record) -> tuple[Record, Record | None]:
@@ -27,13 +31,16 @@ def _next_answer(behaviour: Record) -> tuple[Record, Record | None]:
 
 
 class InboxService:
-    def __init__(self, storage: Storage) -> None:
+    def __init__(self, storage: Storage, config: Config) -> None:
         self._storage = storage
+        self._max_messages = config.inbox_max_messages
+        self._max_bytes = config.inbox_max_bytes
 
     def receive(self, name: str, message: Record) -> Record:
-        """Record a message; returns the answer to give (`status`, `delayMs`, `body`)."""
+        """Record a message (the oldest go past the inbox's caps); returns the answer to give
+        (`status`, `delayMs`, `body`)."""
         answer, remaining = _next_answer(self.behaviour(name))
-        self._storage.inboxes.add_message(name, message, remaining)
+        self._storage.inboxes.add_message(name, message, remaining, self._max_messages, self._max_bytes)
         return answer
 
     def behaviour(self, name: str) -> Record:
@@ -45,7 +52,7 @@ class InboxService:
         return behaviour
 
     def messages(self, name: str, page: PageRequest) -> Page:
-        return self._storage.inboxes.messages(name, page.offset, page.limit)
+        return self._storage.inboxes.messages(name, page.offset, page.limit, PAGE_BYTES)
 
     def clear(self, name: str) -> None:
         self._storage.inboxes.clear(name)
