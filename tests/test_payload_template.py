@@ -26,6 +26,7 @@ from mock_apify.model.templates import (
     substitution,
     validate_headers_template,
     validate_payload_template,
+    variables,
 )
 
 # apify-shared's test templates (as the JS template literals evaluate).
@@ -589,7 +590,7 @@ def _reference(template: str, context: dict[str, Any]) -> tuple[str, Any]:
             name = payload[start + 2 : close]
             if name.split(".")[0] not in ALLOWED_VARIABLES:
                 return "variable", name
-            value = substitution._lookup(context, name)
+            value = variables.lookup(context, name)
             replacement = jsvalues.js_stringify(value) if jsvalues.js_truthy(value) else "null"
             payload = payload[:start] + replacement + payload[close + 2 :]
         cursor = start + 1

@@ -16,7 +16,7 @@ from aiohttp.abc import AbstractAccessLogger
 
 from .app import create_app
 from .app import serve as start_serving
-from .config import DEFAULT_PORT, MEMORY_DB, Config, base_url, is_loopback_host
+from .config import ENV_PREFIX, MEMORY_DB, Config, base_url, is_loopback_host
 from .model import templates
 from .services.seeding import SeedError
 from .store import StaleDatabase, StorageError
@@ -34,79 +34,62 @@ class AccessLogger(AbstractAccessLogger):
         self.logger.info("%s %s %s %.1fms", request.method, url, response.status, time * 1000)
 
 
+# The options that set a Config field of the same name: (flag, type, metavar, help). The help
+# gains the environment variable and the default.
+_OPTIONS: tuple[tuple[str, type, str | None, str], ...] = (
+    ("--host", str, None, "address to bind"),
+    ("--port", int, None, "port; 0 picks a free one"),
+    ("--db", str, None, f"SQLite file, or {MEMORY_DB}"),
+    ("--seed", Path, None, "seed file"),
+    ("--clock", str, None, "virtual: time moves only through /_mock/clock/advance"),
+    ("--retry-base-delay", float, "SECONDS", "delay before the first retry, doubling after"),
+    ("--delivery-timeout", float, "SECONDS", "per-attempt timeout of deliveries"),
+    ("--header-timeout", float, "SECONDS", "time to send a whole request head"),
+    ("--idle-timeout", float, "SECONDS", "close connections idle this long"),
+    ("--max-connections", int, "N", "open connections at most"),
+)
+# Repeatable options that add to a tuple field: (flag, field, metavar, help).
+_LISTS = (
+    (
+        "--allow-origin",
+        "allowed_origins",
+        "ORIGIN",
+        "also let pages of this origin (scheme://host[:port], or *) change state",
+    ),
+    ("--allow-host", "allowed_hosts", "NAME", "also serve requests whose Host header names NAME (or *)"),
+)
+
+
+def _field(flag: str) -> str:
+    return flag.removeprefix("--").replace("-", "_")
+
+
 def _parser(defaults: Config) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="mock-apify", description="Local emulator of the Apify API v2 webhooks."
     )
-    parser.add_argument("--host", default=defaults.host, help="address to bind (env MOCK_APIFY_HOST)")
-    parser.add_argument(
-        "--port",
-        type=int,
-        default=defaults.port,
-        help=f"port; 0 picks a free one (env MOCK_APIFY_PORT, default {DEFAULT_PORT})",
-    )
-    parser.add_argument("--db", default=defaults.db, help=f"SQLite file, or {MEMORY_DB} (env MOCK_APIFY_DB)")
-    parser.add_argument("--seed", type=Path, default=defaults.seed, help="seed file (env MOCK_APIFY_SEED)")
+    for flag, kind, metavar, text in _OPTIONS:
+        field = _field(flag)
+        default = getattr(defaults, field)
+        shown = "" if default is None else f", default {default}"
+        help_text = f"{text} (env {ENV_PREFIX}{field.upper()}{shown})"
+        choices = ("real", "virtual") if field == "clock" else None
+        parser.add_argument(
+            flag, type=kind, default=default, metavar=metavar, choices=choices, help=help_text
+        )
+    for flag, field, metavar, text in _LISTS:
+        help_text = f"{text}; repeatable (env {ENV_PREFIX}{field.upper()}, comma-separated)"
+        default = list(getattr(defaults, field))
+        parser.add_argument(flag, action="append", default=default, metavar=metavar, help=help_text)
     parser.add_argument("--no-seed", action="store_true", help="start with only the default user")
-    parser.add_argument(
-        "--clock",
-        choices=("real", "virtual"),
-        default=defaults.clock,
-        help="virtual: time moves only through /_mock/clock/advance (env MOCK_APIFY_CLOCK)",
-    )
-    parser.add_argument(
-        "--retry-base-delay",
-        type=float,
-        default=defaults.retry_base_delay,
-        metavar="SECONDS",
-        help="delay before the first retry, doubling after (env MOCK_APIFY_RETRY_BASE_DELAY, default 60)",
-    )
-    parser.add_argument(
-        "--delivery-timeout",
-        type=float,
-        default=defaults.delivery_timeout,
-        metavar="SECONDS",
-        help="per-attempt timeout of deliveries (env MOCK_APIFY_DELIVERY_TIMEOUT, default 120)",
-    )
-    parser.add_argument(
-        "--allow-origin",
-        action="append",
-        default=list(defaults.allowed_origins),
-        metavar="ORIGIN",
-        help="also let pages of this origin (scheme://host[:port], or *) change state; repeatable"
-        " (env MOCK_APIFY_ALLOWED_ORIGINS, comma-separated)",
-    )
-    parser.add_argument(
-        "--allow-host",
-        action="append",
-        default=list(defaults.allowed_hosts),
-        metavar="NAME",
-        help="also serve requests whose Host header names NAME (or *); repeatable"
-        " (env MOCK_APIFY_ALLOWED_HOSTS, comma-separated)",
-    )
-    parser.add_argument(
-        "--header-timeout",
-        type=float,
-        default=defaults.header_timeout,
-        metavar="SECONDS",
-        help="time to send a whole request head (env MOCK_APIFY_HEADER_TIMEOUT, default 10)",
-    )
-    parser.add_argument(
-        "--idle-timeout",
-        type=float,
-        default=defaults.idle_timeout,
-        metavar="SECONDS",
-        help="close connections idle this long (env MOCK_APIFY_IDLE_TIMEOUT, default 30)",
-    )
-    parser.add_argument(
-        "--max-connections",
-        type=int,
-        default=defaults.max_connections,
-        metavar="N",
-        help="open connections at most (env MOCK_APIFY_MAX_CONNECTIONS, default 1000)",
-    )
     parser.add_argument("--quiet", action="store_true", help="no per-request log lines")
     return parser
+
+
+def _config(defaults: Config, args: argparse.Namespace) -> Config:
+    changes = {_field(flag): getattr(args, _field(flag)) for flag, *_ in _OPTIONS}
+    changes |= {field: tuple(getattr(args, _field(flag))) for flag, field, *_ in _LISTS}
+    return replace(defaults, no_seed=args.no_seed, **changes)
 
 
 async def serve(config: Config, *, log_requests: bool = True) -> None:
@@ -187,22 +170,7 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(f"mock-apify: {error}")
     args = _parser(defaults).parse_args(argv)
     try:
-        config = replace(
-            defaults,
-            host=args.host,
-            port=args.port,
-            db=args.db,
-            seed=args.seed,
-            no_seed=args.no_seed,
-            clock=args.clock,
-            retry_base_delay=args.retry_base_delay,
-            delivery_timeout=args.delivery_timeout,
-            allowed_origins=tuple(args.allow_origin),
-            allowed_hosts=tuple(args.allow_host),
-            header_timeout=args.header_timeout,
-            idle_timeout=args.idle_timeout,
-            max_connections=args.max_connections,
-        )
+        config = _config(defaults, args)
     except ValueError as error:
         sys.exit(f"mock-apify: {error}")
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s", stream=sys.stderr)

@@ -32,7 +32,8 @@ from typing import Any, Final
 
 from ..limits import MAX_RENDERED_BYTES
 from .jsvalues import UNDEFINED, TemplateError, TooLarge, js_key, js_stringify, js_type, to_python
-from .substitution import ALLOWED_VARIABLES, Substitution, interpolate
+from .substitution import Substitution
+from .variables import ALLOWED_VARIABLES, interpolate
 
 __all__ = [
     "ALLOWED_VARIABLES",

@@ -160,29 +160,10 @@ def write_json(value: Any, out: list[str], budget: _Budget | None = None) -> Non
     elif kind is int:
         out.append(str(value))
     elif isinstance(value, Mapping):
-        out.append("{")
-        separator = ""
-        for key, item in js_items(value):
-            if item is UNDEFINED:
-                continue
-            out.append(separator)
-            out.append(js_quote(key))
-            out.append(":")
-            write_json(item, out, budget)
-            separator = ","
-            if budget is not None and len(out) - budget.mark > _BUDGET_STRIDE:
-                budget.spend(out)
-        out.append("}")
+        members = ((js_quote(key) + ":", item) for key, item in js_items(value) if item is not UNDEFINED)
+        _write_members(members, "{}", out, budget)
     elif isinstance(value, list | tuple):
-        out.append("[")
-        separator = ""
-        for item in value:
-            out.append(separator)
-            write_json(item, out, budget)
-            separator = ","
-            if budget is not None and len(out) - budget.mark > _BUDGET_STRIDE:
-                budget.spend(out)
-        out.append("]")
+        _write_members((("", item) for item in value), "[]", out, budget)
     elif isinstance(value, str):
         out.append(js_quote(value))
     elif isinstance(value, int):
@@ -191,6 +172,21 @@ def write_json(value: Any, out: list[str], budget: _Budget | None = None) -> Non
         out.append(js_number(value) if math.isfinite(value) else "null")
     else:
         raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
+
+
+def _write_members(
+    members: Iterable[tuple[str, Any]], brackets: str, out: list[str], budget: _Budget | None
+) -> None:
+    """An object's or array's members, each after its prefix (`"key":` or nothing)."""
+    out.append(brackets[0])
+    separator = ""
+    for prefix, item in members:
+        out.append(separator + prefix)
+        write_json(item, out, budget)
+        separator = ","
+        if budget is not None and len(out) - budget.mark > _BUDGET_STRIDE:
+            budget.spend(out)
+    out.append(brackets[1])
 
 
 def js_stringify(value: Any, limit: int | None = None) -> str:

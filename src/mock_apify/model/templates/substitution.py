@@ -1,5 +1,5 @@
-"""The template language's two phases (see the package docstring): the parse phase, with a JSON
-string lexer that keeps it linear, and the string phase of `shouldInterpolateStrings`."""
+"""The template language's parse phase (see the package docstring), with a JSON string lexer that
+keeps it linear; the string phase of `shouldInterpolateStrings` is in `variables`."""
 
 from __future__ import annotations
 
@@ -10,50 +10,15 @@ from collections.abc import Mapping
 from typing import Any, Final
 
 from .jsvalues import (
-    INDEX_RE,
     MAX_SAFE_INTEGER,
-    UNDEFINED,
     TemplateError,
     TooLarge,
-    js_string,
     js_stringify,
     js_truthy,
 )
+from .variables import check_variable, lookup
 
-# apify-shared's WEBHOOK_ALLOWED_PAYLOAD_VARIABLES plus `globals`, which Apify's webhook documentation
-# lists and the live platform accepts.
-ALLOWED_VARIABLES: Final[frozenset[str]] = frozenset(
-    {"userId", "createdAt", "eventType", "eventData", "resource", "globals"}
-)
-# Names the string phase recognises (apify-shared's regex); the parse phase takes anything between braces.
-_VARIABLE_RE: Final = re.compile(r"\{\{([a-zA-Z0-9.]+)\}\}")
-_MAX_NAME_IN_MESSAGE: Final = 200
 _MAX_NESTED_REPLACEMENTS: Final = 1000
-
-
-def _check_variable(name: str) -> None:
-    """Only the first segment is checked: sub-properties may legitimately be missing (they render null)."""
-    if name.split(".", 1)[0] not in ALLOWED_VARIABLES:
-        shown = name if len(name) <= _MAX_NAME_IN_MESSAGE else name[:_MAX_NAME_IN_MESSAGE] + "..."
-        raise TemplateError(f"Invalid payload template variable: {shown}")
-
-
-def _lookup(context: Mapping[str, Any], name: str) -> Any:
-    """apify-shared's property walk: a non-object (or falsy) step gives null, a missing key undefined."""
-    first, *properties = name.split(".")
-    value = context.get(first, UNDEFINED)
-    for prop in properties:
-        if not js_truthy(value) or not isinstance(value, Mapping | list | tuple):
-            value = None
-        elif isinstance(value, Mapping):
-            value = value.get(prop, UNDEFINED)
-        elif prop == "length":
-            value = len(value)
-        elif len(prop) <= 10 and INDEX_RE.fullmatch(prop) and int(prop) < len(value):
-            value = value[int(prop)]
-        else:
-            value = UNDEFINED
-    return value
 
 
 # --------------------------------------------------------------------------------------------------
@@ -202,7 +167,7 @@ class Substitution:
                 self.cursor = start + 1
                 continue
             name = src[start + 2 : close]
-            _check_variable(name)
+            check_variable(name)
             self._replace(start, close + 2, self._replacement(name))
 
     # -- parsing --------------------------------------------------------------------------------
@@ -288,7 +253,7 @@ class Substitution:
     def _replacement(self, name: str) -> str:
         replacement = self.replacements.get(name)
         if replacement is None:
-            value = _lookup(self.context, name)
+            value = lookup(self.context, name)
             replacement = js_stringify(value, self.limit) if js_truthy(value) else "null"
             self.replacements[name] = replacement
         return replacement
@@ -353,60 +318,6 @@ class Substitution:
         # Plain characters swapped inside a real string cannot change whether (or where) parsing fails.
         if not (self.status == _FAILED and plain_in_string):
             self.status = _UNKNOWN
-
-
-# --------------------------------------------------------------------------------------------------
-# String phase
-# --------------------------------------------------------------------------------------------------
-
-
-def interpolate(value: Any, context: Mapping[str, Any], limit: int) -> Any:
-    """apify-shared's ``interpolate``: walk values (never keys) and fill ``{{name}}`` inside strings.
-
-    Everything filled in reaches the output, so past `limit` characters of it: TooLarge."""
-    return _Interpolation(context, limit).walk(value)
-
-
-class _Interpolation:
-    def __init__(self, context: Mapping[str, Any], limit: int) -> None:
-        self.context = context
-        self.limit = self.left = limit
-        self.sizes: dict[str, int] = {}  # written size of each whole value used
-
-    def walk(self, value: Any) -> Any:
-        if isinstance(value, str):
-            return self.string(value) if "{{" in value else value
-        if isinstance(value, list):
-            return [self.walk(item) for item in value]
-        if isinstance(value, dict):
-            return {key: self.walk(item) for key, item in value.items()}
-        return value
-
-    def spend(self, size: int) -> None:
-        self.left -= size
-        if self.left < 0:
-            raise TooLarge(self.limit)
-
-    def string(self, value: str) -> Any:
-        # apify-shared validates names in this phase too (so a typo inside a string is caught at create time).
-        context = self.context
-        exact = _VARIABLE_RE.fullmatch(value)
-        if exact is not None:
-            name = exact.group(1)
-            _check_variable(name)
-            found = _lookup(context, name)  # the raw value, type kept (undefined drops the key)
-            if name not in self.sizes:
-                self.sizes[name] = 0 if found is UNDEFINED else len(js_stringify(found, self.limit))
-            self.spend(self.sizes[name])
-            return found
-
-        def substitute(match: re.Match[str]) -> str:
-            _check_variable(match.group(1))
-            text = js_string(_lookup(context, match.group(1)))
-            self.spend(len(text))
-            return text
-
-        return _VARIABLE_RE.sub(substitute, value)
 
 
 # --------------------------------------------------------------------------------------------------
