@@ -75,3 +75,20 @@ def test_an_unwritable_cache_directory_still_loads_the_document(
     blocker.write_text("")
     monkeypatch.setenv("XDG_CACHE_HOME", str(blocker))
     assert load_document() == DOCUMENT
+
+
+class _UniqueKeyLoader(yaml.SafeLoader):
+    """YAML keeps the last of two equal keys silently; this loader refuses them."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[object, object]:
+        seen: set[object] = set()
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=deep)
+            assert key not in seen, f"duplicate key {key!r} at line {key_node.start_mark.line + 1}"
+            seen.add(key)
+        return super().construct_mapping(node, deep=deep)
+
+
+def test_the_document_has_no_duplicate_keys() -> None:
+    """Two branches once each added a schema named MockSeedUser; YAML kept the second silently."""
+    yaml.load(document_path().read_text(), Loader=_UniqueKeyLoader)
