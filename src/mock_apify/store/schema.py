@@ -28,7 +28,7 @@ CREATE TABLE IF NOT EXISTS tasks (
 CREATE INDEX IF NOT EXISTS tasks_by_user ON tasks (user_id, seq);
 -- Every B-tree is a page written on each create's commit, so a webhook has four beside its table:
 -- `target` is the one thing its condition names, as `actorId=…`, `actorTaskId=…` or `actorRunId=…`.
--- `short_head` is its list item, pre-rendered (rendering.short_head).
+-- `short_head` is its list item, pre-rendered (model.shapes.short_head).
 CREATE TABLE IF NOT EXISTS webhooks (
     seq INTEGER PRIMARY KEY,
     id TEXT NOT NULL UNIQUE,
