@@ -27,7 +27,8 @@ async def count_webhooks(api: Api) -> int:
 
 async def test_missing_token_is_401_token_not_provided(api: Api) -> None:
     status, body, _ = await api.call("GET", "/v2/webhooks", auth=False)
-    assert_error(status, body, 401, "token-not-provided")
+    message = assert_error(status, body, 401, "token-not-provided")
+    assert message == "Authentication token was not provided"
 
 
 async def test_unknown_token_is_401_user_or_token_not_found(api: Api) -> None:
@@ -193,3 +194,29 @@ async def test_corrupt_compressed_body_is_400(api: Api) -> None:
         "POST", "/v2/webhooks", data=b"not gzip at all", headers={"Content-Encoding": "gzip"}
     )
     assert_error(status, body, 400, "invalid-request")
+
+
+@pytest.mark.parametrize(
+    ("header", "problem"),
+    [
+        ("TOKEN", "it lacks the 'Bearer ' scheme"),
+        ("Token TOKEN", "it lacks the 'Bearer ' scheme"),
+        ("Bearer ", "it has no token after the scheme"),
+    ],
+)
+async def test_authorization_without_bearer_says_the_scheme_is_missing(
+    api: Api, header: str, problem: str
+) -> None:
+    """`Authorization: <token>` (as a new user wrote it) stays Apify's 401 token-not-provided,
+    but the message says what is wrong with the header, and never repeats the token."""
+    headers = {"Authorization": header.replace("TOKEN", api.token)}
+    status, body, _ = await api.call("GET", "/v2/webhooks", auth=False, headers=headers)
+    message = assert_error(status, body, 401, "token-not-provided")
+    assert message.startswith("Authentication token was not provided")
+    assert "'Bearer <token>'" in message and message.endswith(problem)
+    assert api.token not in message
+    # The same token with the scheme works.
+    status, _, _ = await api.call(
+        "GET", "/v2/webhooks", auth=False, headers={"Authorization": f"Bearer {api.token}"}
+    )
+    assert status == 200
