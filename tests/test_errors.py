@@ -124,6 +124,24 @@ async def test_unknown_path_is_404_page_not_found(api: Api) -> None:
         status, body, _ = await api.call("GET", path)
         message = assert_error(status, body, 404, "page-not-found")
         assert "no API endpoint at this URL" in message
+        assert "/v2" not in message  # no hint where one /v2 more or less would not help
+
+
+@pytest.mark.parametrize(
+    ("path", "hint"),
+    [
+        ("/webhooks", "API paths start with /v2: did you mean /v2/webhooks?"),
+        ("/acts/abcdefghijklmnopq/runs", "did you mean /v2/acts/abcdefghijklmnopq/runs?"),
+        # The JS client given `baseUrl: "http://127.0.0.1:8765/v2"` asks for this.
+        ("/v2/v2/webhooks", "The path starts with /v2/v2: the API's base URL is the host alone"),
+        ("/v2/v2/actors/abcdefghijklmnopq/", "The path starts with /v2/v2"),
+    ],
+)
+async def test_a_missing_or_doubled_v2_is_page_not_found_with_a_hint(api: Api, path: str, hint: str) -> None:
+    status, body, _ = await api.call("GET", path)
+    message = assert_error(status, body, 404, "page-not-found")
+    assert message.startswith("We have bad news: there is no API endpoint at this URL.")
+    assert hint in message
 
 
 async def test_wrong_method_is_405_listing_allowed_methods(api: Api) -> None:
