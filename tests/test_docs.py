@@ -225,6 +225,21 @@ def test_the_readme_install_steps_are_those_scripts_test_runs() -> None:
     assert Path(mock_apify.__file__).resolve().is_relative_to(REPO / "src"), "not an editable install"
 
 
+# What ./scripts/test needs besides Python, and what needs it.
+TEST_TOOLS = {
+    "Node.js 18+ with npm": "tests/examples/test_howto_js_client.py",
+    "curl and jq": "tests/test_docs.py",
+}
+
+
+def test_the_readme_names_what_the_checks_need() -> None:
+    """It said 'a machine with only Python 3.11+', and ./scripts/test failed without Node.js."""
+    text = " ".join(README.read_text().split())
+    missing = [tool for tool in TEST_TOOLS if tool not in text]
+    assert not missing, f"README.md does not say ./scripts/test needs {missing}"
+    assert "only Python" not in text
+
+
 def test_ci_runs_the_readme_test_command() -> None:
     assert "./scripts/test" in [c.text for c in _commands(README)]
     assert (REPO / ".ci" / "run").read_text().rstrip().endswith("\n./scripts/test")
