@@ -62,7 +62,12 @@ VIRTUAL_CLOCK_PAGES = {"control-api.md"}
 STATED_OUTPUT = {"control-api.md": ['["SUCCEEDED",[500,500,200]]']}
 
 # Commands that are not run here, and why. Nothing else may be left out.
-NOT_RUN = {"./scripts/test": "it is what runs this suite"}
+_INDEX = "pip would fetch the dependencies from an index; tests/test_install.py installs from a path"
+NOT_RUN = {
+    "./scripts/test": "it is what runs this suite",
+    "pip install -e '/path/to/mock-apify[client]'": _INDEX,
+    "pip install 'mock-apify[client] @ git+file:///path/to/mock-apify'": _INDEX,
+}
 
 # The install steps of the README's start command are not run again here: they need a package
 # index, and these tests talk to 127.0.0.1 only. `./scripts/test`, which runs this suite, makes
