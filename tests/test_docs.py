@@ -66,7 +66,7 @@ _INDEX = "pip would fetch the dependencies from an index; tests/test_install.py 
 NOT_RUN = {
     "./scripts/test": "it is what runs this suite",
     "pip install -e '/path/to/mock-apify[client]'": _INDEX,
-    "pip install 'mock-apify[client] @ git+file:///path/to/mock-apify'": _INDEX,
+    "pip install 'mock-apify[client] @ git+file://localhost/path/to/mock-apify'": _INDEX,
 }
 
 # The install steps of the README's start command are not run again here: they need a package

@@ -1,17 +1,19 @@
-"""A project of one's own installs mock-apify from a path, as docs/pytest.md's "Use it in your
-project" says, and its tests get the plugin: sync tests at once, async tests with pytest-asyncio
-and `asyncio_mode = "auto"`, and without that setting the error the page warns of.
+"""A project of one's own installs mock-apify as docs/pytest.md's "Use it in your project" says,
+from a path (editable) and from a git URL (`git+file://localhost/<this checkout>`, so what HEAD
+holds: this needs a git checkout), and its tests get the plugin: sync tests at once, async tests
+with pytest-asyncio and `asyncio_mode = "auto"`, and without that the errors the page quotes.
 
-Offline: a virtual environment of its own gets mock-apify by `pip install --no-deps
---no-build-isolation -e <this checkout>[client]`. What would come from an index (the
-dependencies, pytest-asyncio, the build backend hatchling) comes from this .venv's
-site-packages, seen through a .pth file, without this .venv's own install of mock-apify, so the
-plugin is found only through the new install."""
+Offline: a virtual environment of its own gets mock-apify by the page's `pip install`, with
+`--no-deps --no-build-isolation`. What would come from an index (the dependencies,
+pytest-asyncio, the build backend hatchling) comes from this .venv's site-packages, seen through
+a .pth file, without this .venv's own install of mock-apify, so the plugin is found only through
+the new install."""
 
 from __future__ import annotations
 
 import os
 import re
+import shlex
 import subprocess
 import sys
 import sysconfig
@@ -54,9 +56,19 @@ def _run(args: list[str | Path], cwd: Path) -> subprocess.CompletedProcess[str]:
     )
 
 
-@pytest.fixture(scope="module")
-def user_python(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The python of a fresh venv where mock-apify is installed from this checkout's path."""
+# The install commands of docs/pytest.md, for this checkout: from its path (editable), and from
+# its git URL (what HEAD holds).
+[INSTALLS] = re.findall(
+    r"^```sh\n(pip install -e .*?)^```$", (REPO / "docs" / "pytest.md").read_text(), re.MULTILINE | re.DOTALL
+)
+INSTALL_ARGS = [
+    shlex.split(line.replace("/path/to/mock-apify", str(REPO)))[2:] for line in INSTALLS.splitlines()
+]
+
+
+@pytest.fixture(scope="module", params=INSTALL_ARGS, ids=["path", "git"])
+def user_python(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The python of a fresh venv where mock-apify is installed as docs/pytest.md says."""
     root = tmp_path_factory.mktemp("user-env")
     deps = root / "deps"
     deps.mkdir()
@@ -70,7 +82,7 @@ def user_python(tmp_path_factory: pytest.TempPathFactory) -> Path:
     site = _run([python, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"], root)
     (Path(site.stdout.strip()) / "deps.pth").write_text(f"{deps}\n")
     install = [python, "-m", "pip", "install", "-q", "--no-deps", "--no-build-isolation"]
-    installed = _run([*install, "-e", f"{REPO}[client]"], root)
+    installed = _run([*install, *request.param], root)
     assert installed.returncode == 0, installed.stderr
     return python
 
@@ -82,13 +94,18 @@ def _user_project(tmp_path: Path, config: str) -> Path:
     return tmp_path
 
 
-def test_the_install_from_a_path_is_what_the_user_project_imports(user_python: Path, tmp_path: Path) -> None:
+def test_the_install_is_what_the_user_project_imports(
+    user_python: Path, tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
     code = "import importlib.metadata as m, mock_apify; print(mock_apify.__file__); print(m.distribution('mock-apify').locate_file(''))"
     result = _run([user_python, "-c", code], tmp_path)
     assert result.returncode == 0, result.stderr
     module, dist = result.stdout.splitlines()
-    assert Path(module).is_relative_to(REPO / "src")  # editable: the checkout's source
-    assert Path(dist).is_relative_to(user_python.parents[1])  # installed in the user's venv
+    venv = user_python.parents[1]
+    assert Path(dist).is_relative_to(venv)  # installed in the user's venv
+    # Editable: the checkout's source; from git: a copy in the venv.
+    editable = "-e" in request.node.callspec.params["user_python"]
+    assert Path(module).is_relative_to(REPO / "src" if editable else venv)
 
 
 def test_a_user_project_runs_sync_and_async_tests_with_the_plugin(user_python: Path, tmp_path: Path) -> None:
