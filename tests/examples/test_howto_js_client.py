@@ -58,6 +58,25 @@ main().catch((error) => { console.error(error); process.exit(1); });
 """
 
 
+# The base URL is the emulator's address alone: the client adds /v2 itself.
+NODE_V2_SCRIPT = r"""
+const { ApifyClient } = require('apify-client');
+
+async function main() {
+    const [baseUrl, token] = process.argv.slice(2);
+    const client = new ApifyClient({ baseUrl: `${baseUrl}/v2`, token, maxRetries: 0 });
+    try {
+        await client.webhooks().list();
+        console.log(JSON.stringify({ ok: true }));
+    } catch (error) {
+        console.log(JSON.stringify({ status: error.statusCode, type: error.type, message: error.message }));
+    }
+}
+
+main().catch((error) => { console.error(error); process.exit(1); });
+"""
+
+
 def _tool(name: str) -> str:
     path = shutil.which(name)
     if path is None:
@@ -178,3 +197,23 @@ def test_the_js_client_creates_and_lists_webhooks(
         webhook = json.loads(response.read())["data"]
     assert webhook["condition"] == {"actorId": out["actorId"]}
     assert webhook["eventTypes"] == ["ACTOR.RUN.SUCCEEDED", "ACTOR.RUN.FAILED"]
+
+
+def test_a_base_url_ending_in_v2_gets_a_hint(standalone: str, js_apify_client: Path, tmp_path: Path) -> None:
+    """`baseUrl: "http://127.0.0.1:8765/v2"` makes the client ask for /v2/v2/webhooks: Apify's
+    404 page-not-found, whose message says what is wrong."""
+    script = tmp_path / "v2.js"
+    script.write_text(NODE_V2_SCRIPT)
+    env = os.environ | {"NODE_PATH": str(js_apify_client / "node_modules"), "NO_PROXY": "127.0.0.1"}
+    result = subprocess.run(
+        [_tool("node"), str(script), standalone, DEFAULT_TOKEN],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=env,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    error = json.loads(result.stdout.strip().splitlines()[-1])
+    assert error["status"] == 404 and error["type"] == "page-not-found"
+    assert "The path starts with /v2/v2: the API's base URL is the host alone" in error["message"]
