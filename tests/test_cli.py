@@ -129,8 +129,29 @@ def test_render_template_prints_headers_and_exact_payload_bytes(tmp_path: Path) 
     )
     assert result.returncode == 0, result.stderr
     head, _, payload = result.stdout.partition(b"\n\n")
-    assert head == b"X-Kind: run"
-    assert payload == b'{"run":"HG7ML7M8z78YcAPEB","type":"ACTOR.RUN.SUCCEEDED","none":null}'
+    assert head.splitlines() == [
+        b"X-Kind: run",
+        b"Content-Type: application/json",
+        b"X-Apify-Webhook: SampleWebhook0001",
+        b"X-Apify-Webhook-Dispatch-Id: SampleDispatch001",
+        b"X-Apify-Request-Origin: WEBHOOK",
+    ]
+    assert payload == b'{"run":"HG7ML7M8z78YcAPEB","type":"ACTOR.RUN.SUCCEEDED","none":null}\n'
+
+
+def test_render_template_without_headers_starts_with_the_headers_apify_sends() -> None:
+    """Without a headers template it printed a blank first line and no newline at the end; the
+    headers every dispatch sends come first now, and the output ends with a newline."""
+    result = subprocess.run(
+        [sys.executable, "-m", "mock_apify", "render-template", "--payload", '{"e": {{eventType}}}'],
+        capture_output=True,
+        timeout=30,
+    )
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.split(b"\n")
+    assert lines[0] == b"Content-Type: application/json"
+    assert lines[4:] == [b"", b'{"e":"ACTOR.RUN.SUCCEEDED"}', b""]
+    assert result.stdout.count(b"\n\n") == 1
 
 
 def test_render_template_reports_the_validation_error() -> None:

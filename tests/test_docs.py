@@ -28,6 +28,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import tomllib
 import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -61,12 +62,17 @@ VIRTUAL_CLOCK_PAGES = {"control-api.md"}
 STATED_OUTPUT = {"control-api.md": ['["SUCCEEDED",[500,500,200]]']}
 
 # Commands that are not run here, and why. Nothing else may be left out.
-NOT_RUN = {"./scripts/test": "it is what runs this suite"}
+_INDEX = "pip would fetch the dependencies from an index; tests/test_install.py installs from a path"
+NOT_RUN = {
+    "./scripts/test": "it is what runs this suite",
+    "pip install -e '/path/to/mock-apify[client]'": _INDEX,
+    "pip install 'mock-apify[client] @ git+file://localhost/path/to/mock-apify'": _INDEX,
+}
 
 # The install steps of the README's start command are not run again here: they need a package
 # index, and these tests talk to 127.0.0.1 only. `./scripts/test`, which runs this suite, makes
 # the same .venv with the same editable install first, which test_the_readme_install_steps_... checks.
-SETUP_STEPS = ("python3 -m venv .venv", ".venv/bin/pip install -q -e .")
+SETUP_STEPS = ("python3 -m venv .venv", ".venv/bin/pip install -q -e '.[client]'")
 
 _FENCE = re.compile(r"^```(\S*)\s*$")
 _LINK = re.compile(r"\[[^\]]*\]\(([^)\s]+)\)")
@@ -219,7 +225,24 @@ def test_the_readme_install_steps_are_those_scripts_test_runs() -> None:
     script = (REPO / "scripts" / "test").read_text()
     assert "\npython3 -m venv .venv\n" in script
     assert re.search(r"^\.venv/bin/python -m pip install .*-e '\.\[test\]'$", script, re.MULTILINE)
+    extras = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]["optional-dependencies"]
+    assert set(extras["client"]) <= set(extras["test"]), "the test extra installs what `client` does"
     assert Path(mock_apify.__file__).resolve().is_relative_to(REPO / "src"), "not an editable install"
+
+
+# What ./scripts/test needs besides Python, and what needs it.
+TEST_TOOLS = {
+    "Node.js 18+ with npm": "tests/examples/test_howto_js_client.py",
+    "curl and jq": "tests/test_docs.py",
+}
+
+
+def test_the_readme_names_what_the_checks_need() -> None:
+    """It said 'a machine with only Python 3.11+', and ./scripts/test failed without Node.js."""
+    text = " ".join(README.read_text().split())
+    missing = [tool for tool in TEST_TOOLS if tool not in text]
+    assert not missing, f"README.md does not say ./scripts/test needs {missing}"
+    assert "only Python" not in text
 
 
 def test_ci_runs_the_readme_test_command() -> None:
@@ -332,6 +355,58 @@ def test_server_command_starts_serves_and_stops(command: Command, workdir: Path)
         out, err = process.communicate(timeout=30)
     assert process.returncode == 0, f"{command.block.where}: {command.text}\n{out!r}\n{err!r}"
     assert b"mock-apify stopped" in out
+
+
+def _start_as_written(command: str, workdir: Path) -> tuple[subprocess.Popen[bytes], str]:
+    """`command` started in `workdir` on a free port; the process and its base URL."""
+    text = re.sub(r"--port \S+", "--port 0", command)
+    process = subprocess.Popen(
+        ["bash", "-c", text],
+        cwd=workdir,
+        env={**os.environ, "MOCK_APIFY_PORT": "0"},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        start_new_session=True,
+    )
+    try:
+        return process, _banner(process, 60.0)[0].split()[-1]
+    except BaseException:
+        _stop(process)
+        raise
+
+
+def _stop(process: subprocess.Popen[bytes]) -> None:
+    os.killpg(process.pid, signal.SIGTERM)
+    process.communicate(timeout=30)
+
+
+README_START = next(c for c in SERVER_COMMANDS if c.block.page == README)
+README_SCRIPTS = [b for b in SCRIPT_BLOCKS if b.page == README]
+
+
+def test_the_readme_snippets_run_twice_against_the_started_emulator(workdir: Path) -> None:
+    """As a reader runs them: the README's start command in one terminal, with its database file,
+    and each Python snippet in a second one, twice; then the emulator restarted on the same file,
+    and each snippet once more. They print the same each time."""
+    assert README_SCRIPTS, "the README has a Python snippet"
+    outputs: dict[str, list[str]] = {block.where: [] for block in README_SCRIPTS}
+    for runs in (2, 1):
+        process, url = _start_as_written(README_START.text, workdir)
+        try:
+            for block, _ in [(b, n) for b in README_SCRIPTS for n in range(runs)]:
+                result = subprocess.run(
+                    [sys.executable, "-c", block.text.replace(DEFAULT_URL, url)],
+                    cwd=workdir,
+                    capture_output=True,
+                    text=True,
+                    timeout=_TIMEOUT,
+                )
+                assert result.returncode == 0, f"{block.where}:\n{result.stdout}\n{result.stderr}"
+                outputs[block.where].append(result.stdout)
+        finally:
+            _stop(process)
+    assert (workdir / "mock-apify.db").exists(), "the start command keeps its database in a file"
+    assert all(len(set(printed)) == 1 for printed in outputs.values()), outputs
 
 
 # --- the pages hold together ------------------------------------------------------------------

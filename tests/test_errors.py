@@ -27,7 +27,8 @@ async def count_webhooks(api: Api) -> int:
 
 async def test_missing_token_is_401_token_not_provided(api: Api) -> None:
     status, body, _ = await api.call("GET", "/v2/webhooks", auth=False)
-    assert_error(status, body, 401, "token-not-provided")
+    message = assert_error(status, body, 401, "token-not-provided")
+    assert message == "Authentication token was not provided"
 
 
 async def test_unknown_token_is_401_user_or_token_not_found(api: Api) -> None:
@@ -123,6 +124,24 @@ async def test_unknown_path_is_404_page_not_found(api: Api) -> None:
         status, body, _ = await api.call("GET", path)
         message = assert_error(status, body, 404, "page-not-found")
         assert "no API endpoint at this URL" in message
+        assert "/v2" not in message  # no hint where one /v2 more or less would not help
+
+
+@pytest.mark.parametrize(
+    ("path", "hint"),
+    [
+        ("/webhooks", "API paths start with /v2: did you mean /v2/webhooks?"),
+        ("/acts/abcdefghijklmnopq/runs", "did you mean /v2/acts/abcdefghijklmnopq/runs?"),
+        # The JS client given `baseUrl: "http://127.0.0.1:8765/v2"` asks for this.
+        ("/v2/v2/webhooks", "The path starts with /v2/v2: the API's base URL is the host alone"),
+        ("/v2/v2/actors/abcdefghijklmnopq/", "The path starts with /v2/v2"),
+    ],
+)
+async def test_a_missing_or_doubled_v2_is_page_not_found_with_a_hint(api: Api, path: str, hint: str) -> None:
+    status, body, _ = await api.call("GET", path)
+    message = assert_error(status, body, 404, "page-not-found")
+    assert message.startswith("We have bad news: there is no API endpoint at this URL.")
+    assert hint in message
 
 
 async def test_wrong_method_is_405_listing_allowed_methods(api: Api) -> None:
@@ -193,3 +212,29 @@ async def test_corrupt_compressed_body_is_400(api: Api) -> None:
         "POST", "/v2/webhooks", data=b"not gzip at all", headers={"Content-Encoding": "gzip"}
     )
     assert_error(status, body, 400, "invalid-request")
+
+
+@pytest.mark.parametrize(
+    ("header", "problem"),
+    [
+        ("TOKEN", "it lacks the 'Bearer ' scheme"),
+        ("Token TOKEN", "it lacks the 'Bearer ' scheme"),
+        ("Bearer ", "it has no token after the scheme"),
+    ],
+)
+async def test_authorization_without_bearer_says_the_scheme_is_missing(
+    api: Api, header: str, problem: str
+) -> None:
+    """`Authorization: <token>` (as a new user wrote it) stays Apify's 401 token-not-provided,
+    but the message says what is wrong with the header, and never repeats the token."""
+    headers = {"Authorization": header.replace("TOKEN", api.token)}
+    status, body, _ = await api.call("GET", "/v2/webhooks", auth=False, headers=headers)
+    message = assert_error(status, body, 401, "token-not-provided")
+    assert message.startswith("Authentication token was not provided")
+    assert "'Bearer <token>'" in message and message.endswith(problem)
+    assert api.token not in message
+    # The same token with the scheme works.
+    status, _, _ = await api.call(
+        "GET", "/v2/webhooks", auth=False, headers={"Authorization": f"Bearer {api.token}"}
+    )
+    assert status == 200

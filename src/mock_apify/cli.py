@@ -17,7 +17,7 @@ from aiohttp.abc import AbstractAccessLogger
 from .app import create_app
 from .app import serve as start_serving
 from .config import ENV_PREFIX, MEMORY_DB, Config, base_url, is_loopback_host
-from .model import templates
+from .model import events, templates
 from .services.seeding import SeedError
 from .store import StaleDatabase, StorageError
 
@@ -124,8 +124,9 @@ async def serve(config: Config, *, log_requests: bool = True) -> None:
 def _render_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="mock-apify render-template",
-        description="Print the exact request a webhook dispatch would send for a sample event: the"
-        " rendered headers (one per line), a blank line, then the payload bytes.",
+        description="Print the exact request a webhook dispatch would send for a sample event: its"
+        " headers (one per line: the template's, then Content-Type and X-Apify-*), a blank line,"
+        " the payload bytes, and a newline.",
     )
     parser.add_argument("--payload", help="payload template text (default: Apify's default template)")
     parser.add_argument("--payload-file", type=Path, help="read the payload template from a file")
@@ -151,11 +152,11 @@ def render_template(argv: list[str]) -> int:
     except templates.TemplateError as error:
         print(f"mock-apify: invalid template: {error}", file=sys.stderr)
         return 1
-    for name, value in rendered_headers.items():
-        sys.stdout.write(f"{name}: {value}\n")
-    sys.stdout.write("\n")
+    # As a dispatch sends them, for sample IDs of a webhook and its dispatch.
+    sent = events.request_headers(rendered_headers, "SampleWebhook0001", "SampleDispatch001")
+    sys.stdout.write("".join(f"{name}: {value}\n" for name, value in sent.items()) + "\n")
     sys.stdout.flush()
-    sys.stdout.buffer.write(body)
+    sys.stdout.buffer.write(body + b"\n")
     sys.stdout.buffer.flush()
     return 0
 

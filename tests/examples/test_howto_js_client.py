@@ -2,9 +2,9 @@
 
 Start `python -m mock_apify --port 0 --db :memory:` as a subprocess, read its base URL from the first
 line it prints, and give that URL to the npm package `apify-client` as `baseUrl`, with a token the
-emulator knows (here the default user's). The npm package is installed once per session with
-`npm install --no-save --prefix <dir>` into pytest's cache (or, without the cache plugin, into the
-session's temporary directory).
+emulator knows (here the default user's). The npm package is installed once per checkout, with
+`npm install --no-save --prefix <dir>`, into `.js-client/` at the top of the repository
+(gitignored), and reused while it is there; delete the folder to install it again.
 
 This needs Node.js and npm. Without them the test fails with a message saying so: a skip would
 hide that the JavaScript path is not tested.
@@ -17,6 +17,7 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 import threading
 import urllib.request
 from collections.abc import Iterator
@@ -27,6 +28,9 @@ import pytest
 from mock_apify.config import DEFAULT_TOKEN
 
 NPM_INSTALL = ["install", "--no-save", "--no-audit", "--no-fund", "--prefer-offline"]
+
+# Once per checkout, not per run (the suite runs without pytest's cache): gitignored.
+JS_CLIENT_DIR = Path(__file__).resolve().parents[2] / ".js-client"
 
 NODE_SCRIPT = r"""
 const { ApifyClient } = require('apify-client');
@@ -54,6 +58,25 @@ main().catch((error) => { console.error(error); process.exit(1); });
 """
 
 
+# The base URL is the emulator's address alone: the client adds /v2 itself.
+NODE_V2_SCRIPT = r"""
+const { ApifyClient } = require('apify-client');
+
+async function main() {
+    const [baseUrl, token] = process.argv.slice(2);
+    const client = new ApifyClient({ baseUrl: `${baseUrl}/v2`, token, maxRetries: 0 });
+    try {
+        await client.webhooks().list();
+        console.log(JSON.stringify({ ok: true }));
+    } catch (error) {
+        console.log(JSON.stringify({ status: error.statusCode, type: error.type, message: error.message }));
+    }
+}
+
+main().catch((error) => { console.error(error); process.exit(1); });
+"""
+
+
 def _tool(name: str) -> str:
     path = shutil.which(name)
     if path is None:
@@ -65,16 +88,23 @@ def _tool(name: str) -> str:
     return path
 
 
+def _installed(prefix: Path) -> bool:
+    return (prefix / "node_modules" / "apify-client" / "package.json").is_file()
+
+
 @pytest.fixture(scope="session")
-def js_apify_client(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A folder whose node_modules holds the npm package apify-client, installed once."""
-    cache = getattr(request.config, "cache", None)
-    prefix = cache.mkdir("mock-apify-npm") if cache is not None else tmp_path_factory.mktemp("npm")
+def js_apify_client() -> Path:
+    """A folder whose node_modules holds the npm package apify-client: `.js-client/` of the
+    checkout, installed by the first run that needs it (into a folder beside it, then renamed,
+    so an interrupted install leaves nothing half-made) and reused by every run after."""
     _tool("node")
-    if not (prefix / "node_modules" / "apify-client" / "package.json").is_file():
-        npm = _tool("npm")
+    if _installed(JS_CLIENT_DIR):
+        return JS_CLIENT_DIR
+    npm = _tool("npm")
+    staging = Path(tempfile.mkdtemp(prefix=".js-client-", dir=JS_CLIENT_DIR.parent))
+    try:
         result = subprocess.run(
-            [npm, *NPM_INSTALL, "--prefix", str(prefix), "apify-client@2"],
+            [npm, *NPM_INSTALL, "--prefix", str(staging), "apify-client@2"],
             capture_output=True,
             text=True,
             timeout=300,
@@ -82,7 +112,15 @@ def js_apify_client(request: pytest.FixtureRequest, tmp_path_factory: pytest.Tem
         )
         if result.returncode != 0:
             pytest.fail(f"npm install apify-client failed:\n{result.stderr[-3000:]}", pytrace=False)
-    return prefix
+        shutil.rmtree(JS_CLIENT_DIR, ignore_errors=True)  # an incomplete one
+        try:
+            staging.rename(JS_CLIENT_DIR)
+        except OSError:  # another run got there first
+            if not _installed(JS_CLIENT_DIR):
+                raise
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return JS_CLIENT_DIR
 
 
 @pytest.fixture
@@ -119,6 +157,14 @@ def standalone(tmp_path: Path) -> Iterator[str]:
         log.close()
 
 
+def test_the_js_client_is_installed_once_per_checkout(js_apify_client: Path) -> None:
+    """It was installed into a temporary folder on every run, as the suite turns pytest's cache
+    off; now it lives in the checkout, where git ignores it."""
+    assert js_apify_client == JS_CLIENT_DIR and _installed(JS_CLIENT_DIR)
+    ignored = (JS_CLIENT_DIR.parent / ".gitignore").read_text().splitlines()
+    assert "/.js-client*/" in ignored
+
+
 def test_the_js_client_creates_and_lists_webhooks(
     standalone: str, js_apify_client: Path, tmp_path: Path
 ) -> None:
@@ -151,3 +197,23 @@ def test_the_js_client_creates_and_lists_webhooks(
         webhook = json.loads(response.read())["data"]
     assert webhook["condition"] == {"actorId": out["actorId"]}
     assert webhook["eventTypes"] == ["ACTOR.RUN.SUCCEEDED", "ACTOR.RUN.FAILED"]
+
+
+def test_a_base_url_ending_in_v2_gets_a_hint(standalone: str, js_apify_client: Path, tmp_path: Path) -> None:
+    """`baseUrl: "http://127.0.0.1:8765/v2"` makes the client ask for /v2/v2/webhooks: Apify's
+    404 page-not-found, whose message says what is wrong."""
+    script = tmp_path / "v2.js"
+    script.write_text(NODE_V2_SCRIPT)
+    env = os.environ | {"NODE_PATH": str(js_apify_client / "node_modules"), "NO_PROXY": "127.0.0.1"}
+    result = subprocess.run(
+        [_tool("node"), str(script), standalone, DEFAULT_TOKEN],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=env,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    error = json.loads(result.stdout.strip().splitlines()[-1])
+    assert error["status"] == 404 and error["type"] == "page-not-found"
+    assert "The path starts with /v2/v2: the API's base URL is the host alone" in error["message"]

@@ -13,7 +13,7 @@ from aiohttp import web
 from aiohttp.typedefs import Middleware
 
 from ..emulator import Emulator
-from ..errors import ApiError, InvalidRequest, MethodNotAllowed, PageNotFound
+from ..errors import ApiError, InvalidRequest, MethodNotAllowed, PageNotFound, TokenNotProvided
 from ..model.types import User
 from ..store import StorageError
 from . import sources
@@ -58,6 +58,25 @@ def request_token(request: web.Request) -> str | None:
     return request.query.get("token") or None
 
 
+def authenticate(emulator: Emulator, request: web.Request) -> User:
+    """The token's user. An Authorization header that gives no token (`Authorization: <token>`,
+    without the scheme) is still `token-not-provided`, as on Apify, but the message says why."""
+    token = request_token(request)
+    header = request.headers.get("Authorization", "").strip()
+    if token is None and header:
+        scheme = header.partition(" ")[0]
+        problem = (
+            "it has no token after the scheme"
+            if scheme.lower() == "bearer"
+            else "it lacks the 'Bearer ' scheme"
+        )
+        raise TokenNotProvided(
+            f"Authentication token was not provided: the Authorization header must read "
+            f"'Bearer <token>', and {problem}"
+        )
+    return emulator.accounts.authenticate(token)
+
+
 def make_handler(emulator: Emulator, router: Router, handlers: dict[str, Handler]) -> AiohttpHandler:
     """The catch-all handler: every request is routed by our OpenAPI document."""
 
@@ -72,7 +91,7 @@ def make_handler(emulator: Emulator, router: Router, handlers: dict[str, Handler
         operation, path_params = router.resolve(method, request.path)
         user = None
         if operation.needs_auth and not (operation.auth_optional and request_token(request) is None):
-            user = emulator.accounts.authenticate(request_token(request))
+            user = authenticate(emulator, request)
         query = operation.parse_query(request.query)
         body: dict[str, Any] | None = None
         if operation.has_body:

@@ -36,19 +36,37 @@ class Router:
                 return target + path[len(alias) :]
         return path
 
+    def _lookup(self, path: str) -> tuple[dict[str, Operation], dict[str, str]] | None:
+        path = self.canonical_path(path)
+        ops = self._static.get(path)
+        if ops is not None:
+            return ops, {}
+        for pattern, candidate in self._dynamic:
+            match = pattern.match(path)
+            if match:
+                return candidate, match.groupdict()
+        return None
+
+    def _not_found(self, path: str) -> PageNotFound:
+        """Apify's 404, with a hint when the path would match with one `/v2` less or more: a
+        client given a base URL that ends in `/v2` asks for `/v2/v2/...`."""
+        if path.startswith("/v2/v2/") and self._lookup(path[3:]) is not None:
+            hint = (
+                "The path starts with /v2/v2: the API's base URL is the host alone (e.g."
+                " http://127.0.0.1:8765), as clients add /v2 themselves."
+            )
+        elif not path.startswith(("/v2/", "/_mock/")) and self._lookup("/v2" + path) is not None:
+            hint = f"API paths start with /v2: did you mean /v2{path}?"
+        else:
+            return PageNotFound()
+        return PageNotFound(f"{PageNotFound.message} {hint}")
+
     def resolve(self, method: str, path: str) -> tuple[Operation, dict[str, str]]:
         """The operation and its path parameters; 404 page-not-found or 405 method-not-allowed."""
-        path = self.canonical_path(path)
-        params: dict[str, str] = {}
-        ops = self._static.get(path)
-        if ops is None:
-            for pattern, candidate in self._dynamic:
-                match = pattern.match(path)
-                if match:
-                    ops, params = candidate, match.groupdict()
-                    break
-        if ops is None:
-            raise PageNotFound
+        found = self._lookup(path)
+        if found is None:
+            raise self._not_found(path)
+        ops, params = found
         operation = ops.get("GET" if method == "HEAD" else method)
         if operation is None:
             raise MethodNotAllowed(list(ops))
