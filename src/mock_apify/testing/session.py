@@ -118,7 +118,7 @@ class Session:
         limits = {"maxRounds": max_rounds, "timeoutSecs": timeout_secs}
         body = {key: value for key, value in limits.items() if value is not None}
         timeout = (timeout_secs or 30.0) + HTTP_TIMEOUT
-        answer = yield Call("POST", "/_mock/dispatches/settle", body, timeout=timeout)
+        answer = yield Call("POST", "/_mock/dispatches/settle", body, timeout=timeout, waits=True)
         self.last_settle = answer["data"]
         return bool(answer["data"]["settled"])
 
