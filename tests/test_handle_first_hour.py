@@ -9,7 +9,7 @@ import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestServer
 
-from mock_apify.testing import CalledFromEventLoopError, MockApify
+from mock_apify.testing import CalledFromEventLoopError, MockApify, MockApifyError
 
 
 async def test_a_blocking_wait_on_the_tests_own_loop_fails_at_once(mock_apify: MockApify) -> None:
@@ -38,3 +38,29 @@ async def test_a_blocking_wait_on_the_tests_own_loop_fails_at_once(mock_apify: M
         assert await mock_apify.aio.settle() is True
     [dispatch] = mock_apify.dispatches()
     assert dispatch["status"] == "SUCCEEDED"
+
+
+def test_a_bad_behaviour_names_the_allowed_values(mock_apify: MockApify) -> None:
+    # Before: "... is not valid under any of the schemas listed in the 'anyOf' keyword".
+    actor = mock_apify.add_actor()
+    with pytest.raises(MockApifyError) as refused:
+        mock_apify.set_behaviour(actor, run={"status": "SUCCESS"})
+    assert (refused.value.status, refused.value.type) == (400, "schema-validation")
+    assert refused.value.message == (
+        "Invalid value provided in run.status: SUCCESS is not an allowed value "
+        "(allowed: SUCCEEDED, FAILED, TIMED-OUT, ABORTED, null)"
+    )
+
+
+def test_run_items_must_be_objects_as_in_apify_datasets(mock_apify: MockApify) -> None:
+    # Before: [1, "two", None] was stored as the run's dataset; Apify's datasets take objects only.
+    actor = mock_apify.add_actor()
+    with pytest.raises(MockApifyError) as refused:
+        mock_apify.set_behaviour(actor, run={"status": "SUCCEEDED", "items": [{"ok": 1}, "two", None]})
+    assert (refused.value.status, refused.value.type) == (400, "schema-validation")
+    assert refused.value.message == 'Invalid value provided in run.items[1]: "two" is not of type "object"'
+    mock_apify.set_behaviour(actor, run={"status": None})
+    run = mock_apify.start_run(actor)
+    with pytest.raises(MockApifyError, match=r"items\[0\]: 1 is not of type"):
+        mock_apify.move_run(run, "SUCCEEDED", items=[1])
+    assert mock_apify.move_run(run, "SUCCEEDED", items=[{"n": 1}])["status"] == "SUCCEEDED"

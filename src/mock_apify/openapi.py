@@ -86,14 +86,39 @@ def _field_path(parts: list[str | int]) -> str:
     return text
 
 
-def _describe(error: Any) -> str:
-    """A message in Apify's style that names the offending field."""
-    where = _field_path(list(error.instance_path))
+def _shown(value: Any) -> str:
+    return value if isinstance(value, str) else orjson.dumps(value).decode()
+
+
+def _allowed(error: Any) -> list[str] | None:
+    """The values an `enum`, or an `anyOf` of enums and types (`null`, say), allows; None when a
+    branch is something else (an object schema), which no list of values describes."""
     kind = type(error.kind).__name__
     if kind == "Enum":
-        value = error.instance
-        shown = value if isinstance(value, str) else repr(value)
-        return f"Invalid value provided in {where or 'input'}: {shown} is not an allowed value"
+        return [_shown(option) for option in error.kind.options]
+    if kind == "Type":
+        return [str(getattr(t, "name", t)).lower() for t in error.kind.types]
+    if kind != "AnyOf":
+        return None
+    allowed: list[str] = []
+    for branch in error.kind.context:
+        found = [_allowed(sub) for sub in branch]
+        if len(found) != 1 or found[0] is None:
+            return None
+        allowed += found[0]
+    return allowed
+
+
+def _describe(error: Any) -> str:
+    """A message in Apify's style that names the offending field (and, for an enum, what it allows)."""
+    where = _field_path(list(error.instance_path))
+    kind = type(error.kind).__name__
+    allowed = _allowed(error) if kind in ("Enum", "AnyOf") else None
+    if allowed is not None:
+        return (
+            f"Invalid value provided in {where or 'input'}: {_shown(error.instance)} is not an allowed "
+            f"value (allowed: {', '.join(allowed)})"
+        )
     if kind == "Required":
         missing = getattr(error.kind, "property", None) or error.message.split('"')[1]
         field = f"{where}.{missing}" if where else str(missing)
