@@ -64,3 +64,62 @@ def test_run_items_must_be_objects_as_in_apify_datasets(mock_apify: MockApify) -
     with pytest.raises(MockApifyError, match=r"items\[0\]: 1 is not of type"):
         mock_apify.move_run(run, "SUCCEEDED", items=[1])
     assert mock_apify.move_run(run, "SUCCEEDED", items=[{"n": 1}])["status"] == "SUCCEEDED"
+
+
+async def test_assert_dispatched_checks_an_endpoint_of_your_own(mock_apify: MockApify) -> None:
+    # Before: [c["responseStatus"] for c in dispatch["calls"]] == [500, 200], written by hand.
+    answers = [500]
+
+    async def receive(request: web.Request) -> web.Response:
+        return web.Response(status=answers.pop(0) if answers else 200)
+
+    app = web.Application()
+    app.router.add_post("/hook", receive)
+    async with TestServer(app, host="127.0.0.1") as server:
+        url = str(server.make_url("/hook"))
+        actor = mock_apify.add_actor()
+        webhook = mock_apify.add_webhook(url, "ACTOR.RUN.FAILED", actor=actor)
+        mock_apify.set_behaviour(actor, run={"status": "FAILED"})
+        run = mock_apify.start_run(actor)
+        aio = mock_apify.aio
+        [dispatch] = await aio.assert_dispatched(
+            url, "ACTOR.RUN.FAILED", statuses=[500, 200], payload={"eventData": {"actorRunId": run["id"]}}
+        )
+    assert dispatch["status"] == "SUCCEEDED" and len(dispatch["calls"]) == 2
+    assert await aio.assert_dispatched(webhook, statuses=[500, 200]) == [dispatch]
+    assert await aio.assert_dispatched(webhook["id"], "ACTOR.RUN.FAILED") == [dispatch]
+    with pytest.raises(AssertionError) as failed:
+        await aio.assert_dispatched(url, "ACTOR.RUN.FAILED", statuses=[200])
+    message = str(failed.value)
+    assert message.startswith(
+        f"expected 1 dispatch of 'ACTOR.RUN.FAILED' to {url} with calls answered [200], got 0.\n"
+        f"  - {dispatch['id']} ACTOR.RUN.FAILED SUCCEEDED, 2 calls answered [500, 200], last call: 200"
+    )
+    assert f"its calls were answered [500, 200], expected [200]\n1 dispatch went to {url}:" in message
+    assert "Why: the webhooks pointing there:\n" in message
+    assert (
+        f"  - webhook {webhook['id']} listens to ['ACTOR.RUN.FAILED']; condition actorId={actor['id']}"
+        in message
+    )
+
+
+def test_assert_dispatched_explains_what_went_elsewhere(mock_apify: MockApify) -> None:
+    inbox = mock_apify.inbox("alerts")
+    actor = mock_apify.add_actor()
+    webhook = mock_apify.add_webhook(inbox, "ACTOR.RUN.FAILED", actor=actor)
+    mock_apify.start_run(actor)  # it succeeds: nothing is dispatched
+    with pytest.raises(AssertionError) as failed:
+        mock_apify.assert_dispatched(inbox, "ACTOR.RUN.SUCCEEDED")
+    assert str(failed.value) == "\n".join(
+        [
+            f"expected 1 dispatch of 'ACTOR.RUN.SUCCEEDED' to {inbox.url}, got 0.",
+            f"No dispatch went to {inbox.url}.",
+            "Why: the webhooks pointing there:",
+            f"  - webhook {webhook['id']} listens to ['ACTOR.RUN.FAILED'], not 'ACTOR.RUN.SUCCEEDED'; "
+            f"condition actorId={actor['id']}",
+            "      no dispatch was made to it",
+        ]
+    )
+    with pytest.raises(AssertionError, match=r"Why: no webhook points at http://example\.test/x\.\n"):
+        mock_apify.assert_dispatched("http://example.test/x")
+    mock_apify.assert_dispatched(inbox, times=0)

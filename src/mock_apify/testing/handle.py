@@ -57,6 +57,7 @@ class _HandleApi:
     load_seed = operation(seeding.load_seed)
     assert_delivered = operation(assertions.assert_delivered)
     assert_not_delivered = operation(assertions.assert_not_delivered)
+    assert_dispatched = operation(assertions.assert_dispatched)
     close = operation(Session.close)
 
     def __repr__(self) -> str:
