@@ -86,6 +86,7 @@ async def test_assert_dispatched_checks_an_endpoint_of_your_own(mock_apify: Mock
             url, "ACTOR.RUN.FAILED", statuses=[500, 200], payload={"eventData": {"actorRunId": run["id"]}}
         )
     assert dispatch["status"] == "SUCCEEDED" and len(dispatch["calls"]) == 2
+    assert await aio.dispatch(dispatch) == dispatch  # a list item of the log is the full dispatch
     assert await aio.assert_dispatched(webhook, statuses=[500, 200]) == [dispatch]
     assert await aio.assert_dispatched(webhook["id"], "ACTOR.RUN.FAILED") == [dispatch]
     with pytest.raises(AssertionError) as failed:
@@ -123,3 +124,30 @@ def test_assert_dispatched_explains_what_went_elsewhere(mock_apify: MockApify) -
     with pytest.raises(AssertionError, match=r"Why: no webhook points at http://example\.test/x\.\n"):
         mock_apify.assert_dispatched("http://example.test/x")
     mock_apify.assert_dispatched(inbox, times=0)
+
+
+def test_read_back_follows_one_rule(mock_apify: MockApify) -> None:
+    # Before: webhooks() items lacked payloadTemplate while add_webhook() had it, with no
+    # webhook(id) to read the full record; no reader for a run's items.
+    inbox = mock_apify.inbox()
+    actor = mock_apify.add_actor("crawler")
+    task = mock_apify.add_task(actor, "daily")
+    made = mock_apify.add_webhook(inbox, "ACTOR.RUN.FAILED", actor=actor, payloadTemplate='{"x": 1}')
+    [listed] = mock_apify.webhooks()
+    assert "payloadTemplate" not in listed  # a list item, as GET /v2/webhooks shows it
+    full = mock_apify.webhook(made)
+    assert full["payloadTemplate"] == '{"x": 1}' and full["id"] == listed["id"] == made["id"]
+    assert mock_apify.webhook(made["id"]) == full
+    assert mock_apify.actor("crawler")["id"] == actor["id"] and mock_apify.task(task)["name"] == "daily"
+    mock_apify.set_behaviour(actor, run={"status": "SUCCEEDED", "items": [{"n": n} for n in range(3)]})
+    run = mock_apify.run(mock_apify.start_run(actor))
+    mock_apify.settle()
+    items = [{"n": 0}, {"n": 1}, {"n": 2}]
+    assert mock_apify.dataset_items(run) == items
+    assert mock_apify.dataset_items(run["id"]) == items
+    assert mock_apify.dataset_items(run["defaultDatasetId"]) == items
+    # request() is the raw call: the API's answer as sent, envelope included.
+    assert mock_apify.request("GET", f"/v2/webhooks/{made['id']}")["data"] == full
+    with pytest.raises(MockApifyError) as missing:
+        mock_apify.dataset_items("NoSuchDataset0001")
+    assert missing.value.status == 404
