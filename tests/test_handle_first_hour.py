@@ -9,7 +9,7 @@ import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestServer
 
-from mock_apify.testing import CalledFromEventLoopError, MockApify, MockApifyError
+from mock_apify.testing import AsyncMockApify, CalledFromEventLoopError, MockApify, MockApifyError
 
 
 async def test_a_blocking_wait_on_the_tests_own_loop_fails_at_once(mock_apify: MockApify) -> None:
@@ -38,6 +38,24 @@ async def test_a_blocking_wait_on_the_tests_own_loop_fails_at_once(mock_apify: M
         assert await mock_apify.aio.settle() is True
     [dispatch] = mock_apify.dispatches()
     assert dispatch["status"] == "SUCCEEDED"
+
+
+async def test_any_blocking_call_on_the_loop_serving_mock_apify_app_fails_at_once(
+    mock_apify_app: AsyncMockApify,
+) -> None:
+    # There the emulator itself runs on the test's loop: every blocking call would wait 60 s.
+    started = time.monotonic()
+    with pytest.raises(
+        CalledFromEventLoopError, match=r"^add_actor\(\) called from a running event loop that"
+    ):
+        mock_apify_app.sync.add_actor()
+    with pytest.raises(
+        CalledFromEventLoopError, match=r"`await mock_apify_app\.inbox\(\.\.\.\)\.messages\(\.\.\.\)`"
+    ):
+        mock_apify_app.sync.inbox("box").messages()
+    assert time.monotonic() - started < 5
+    assert (await mock_apify_app.add_actor("crawler"))["name"] == "crawler"
+    assert await mock_apify_app.inbox("box").messages() == []
 
 
 def test_a_bad_behaviour_names_the_allowed_values(mock_apify: MockApify) -> None:

@@ -139,6 +139,7 @@ class MockApify(_HandleApi, SyncView[Session]):
         mailbox = self._state.mailbox(name)
         if name not in self._inboxes:
             self._inboxes[name] = Inbox(mailbox)
+        self._inboxes[name]._emulator_on_loop = self._emulator_on_loop
         return self._inboxes[name]
 
 
@@ -152,6 +153,8 @@ class AsyncMockApify(_HandleApi, AsyncView[Session]):
         super().__init__(handle._state, handle.url)
         self.sync = handle
         self._in_loop = in_loop
+        if in_loop:  # the blocking view would wait for the loop it stops: it refuses instead
+            handle._emulator_on_loop = True
 
     def inbox(self, name: str = "inbox") -> AsyncInbox:
         """The test's inbox called `name`, with coroutine methods."""

@@ -85,8 +85,27 @@ def _loop_running() -> bool:
     return True
 
 
+def _refusal(name: str, emulator_on_loop: bool, member: str) -> str:
+    if emulator_on_loop:
+        return (
+            f"{name}() called from a running event loop that serves the emulator (mock_apify_app): "
+            f"use `await mock_apify_app{member}.{name}(...)`; a blocking call would wait for the loop it stops."
+        )
+    return (
+        f"{name}() called from a running event loop: use `await mock_apify.aio{member}.{name}(...)`. "
+        "It waits for deliveries, and blocking would stop this thread's loop, so a receiver "
+        "it serves could not answer until the time limit."
+    )
+
+
 class SyncView(Generic[S]):
     """Runs the operations of its state with blocking calls."""
+
+    #: Set when the emulator itself runs on the test's loop (`mock_apify_app`): then every blocking
+    #: call from that loop would wait for a loop it stops, not only those that wait for deliveries.
+    _emulator_on_loop = False
+    #: Where the view is on the handle, for error messages: "" for the handle, ".inbox(...)".
+    _member = ""
 
     def __init__(self, state: S, base_url: str) -> None:
         self._state = state
@@ -97,13 +116,9 @@ class SyncView(Generic[S]):
 
         def send(call: Call) -> Any:
             __tracebackhide__ = True
-            if call.waits and _loop_running():
+            if (call.waits or self._emulator_on_loop) and _loop_running():
                 op.close()
-                raise CalledFromEventLoopError(
-                    f"{name}() called from a running event loop: use `await mock_apify.aio.{name}(...)`. "
-                    "It waits for deliveries, and blocking would stop this thread's loop, so a receiver "
-                    "it serves could not answer until the time limit."
-                )
+                raise CalledFromEventLoopError(_refusal(name, self._emulator_on_loop, self._member))
             return self._transport.send(call)
 
         return drive(op, send)
