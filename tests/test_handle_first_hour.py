@@ -68,6 +68,17 @@ def test_a_bad_behaviour_names_the_allowed_values(mock_apify: MockApify) -> None
         "Invalid value provided in run.status: SUCCESS is not an allowed value "
         "(allowed: SUCCEEDED, FAILED, TIMED-OUT, ABORTED, null)"
     )
+    with pytest.raises(
+        MockApifyError, match=r"run\.status: 3 is not an allowed value \(allowed: SUCCEEDED, "
+    ):
+        mock_apify.set_behaviour(actor, run={"status": 3})
+    # An object that fails inside one branch of an anyOf is explained from inside that branch.
+    with pytest.raises(MockApifyError) as inside:
+        mock_apify.add_webhook(mock_apify.inbox(), "ACTOR.RUN.FAILED", condition={"actorId": 5})
+    assert (
+        inside.value.message
+        == 'Invalid value provided in condition.actorId: 5 is not of types "null", "string"'
+    )
 
 
 def test_run_items_must_be_objects_as_in_apify_datasets(mock_apify: MockApify) -> None:

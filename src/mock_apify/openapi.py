@@ -101,12 +101,30 @@ def _allowed(error: Any) -> list[str] | None:
     if kind != "AnyOf":
         return None
     allowed: list[str] = []
+    here = list(error.instance_path)
     for branch in error.kind.context:
-        found = [_allowed(sub) for sub in branch]
-        if len(found) != 1 or found[0] is None:
+        if any(list(sub.instance_path) != here for sub in branch):
+            return None  # the value fails inside this branch: no list of values describes it
+        kinds = {type(sub.kind).__name__: sub for sub in branch}
+        chosen = kinds.get("Enum") or (kinds.get("Type") if len(kinds) == 1 else None)
+        found = None if chosen is None else _allowed(chosen)
+        if found is None:
             return None
-        allowed += found[0]
+        allowed += found
     return allowed
+
+
+def _closest_branch(error: Any) -> Any:
+    """The first error of the one `anyOf` branch of the right type (`{object} | null` given an
+    object that fails inside), so the message says what is wrong in it; None when not just one."""
+    depth = len(list(error.instance_path))
+    near = [
+        branch
+        for branch in error.kind.context
+        if branch
+        and not (type(branch[0].kind).__name__ == "Type" and len(list(branch[0].instance_path)) == depth)
+    ]
+    return near[0][0] if len(near) == 1 else None
 
 
 def _describe(error: Any) -> str:
@@ -119,6 +137,8 @@ def _describe(error: Any) -> str:
             f"Invalid value provided in {where or 'input'}: {_shown(error.instance)} is not an allowed "
             f"value (allowed: {', '.join(allowed)})"
         )
+    if kind == "AnyOf" and (closest := _closest_branch(error)) is not None:
+        return _describe(closest)
     if kind == "Required":
         missing = getattr(error.kind, "property", None) or error.message.split('"')[1]
         field = f"{where}.{missing}" if where else str(missing)
