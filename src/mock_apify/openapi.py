@@ -86,14 +86,59 @@ def _field_path(parts: list[str | int]) -> str:
     return text
 
 
-def _describe(error: Any) -> str:
-    """A message in Apify's style that names the offending field."""
-    where = _field_path(list(error.instance_path))
+def _shown(value: Any) -> str:
+    return value if isinstance(value, str) else orjson.dumps(value).decode()
+
+
+def _allowed(error: Any) -> list[str] | None:
+    """The values an `enum`, or an `anyOf` of enums and types (`null`, say), allows; None when a
+    branch is something else (an object schema), which no list of values describes."""
     kind = type(error.kind).__name__
     if kind == "Enum":
-        value = error.instance
-        shown = value if isinstance(value, str) else repr(value)
-        return f"Invalid value provided in {where or 'input'}: {shown} is not an allowed value"
+        return [_shown(option) for option in error.kind.options]
+    if kind == "Type":
+        return [str(getattr(t, "name", t)).lower() for t in error.kind.types]
+    if kind != "AnyOf":
+        return None
+    allowed: list[str] = []
+    here = list(error.instance_path)
+    for branch in error.kind.context:
+        if any(list(sub.instance_path) != here for sub in branch):
+            return None  # the value fails inside this branch: no list of values describes it
+        kinds = {type(sub.kind).__name__: sub for sub in branch}
+        chosen = kinds.get("Enum") or (kinds.get("Type") if len(kinds) == 1 else None)
+        found = None if chosen is None else _allowed(chosen)
+        if found is None:
+            return None
+        allowed += found
+    return allowed
+
+
+def _closest_branch(error: Any) -> Any:
+    """The first error of the one `anyOf` branch of the right type (`{object} | null` given an
+    object that fails inside), so the message says what is wrong in it; None when not just one."""
+    depth = len(list(error.instance_path))
+    near = [
+        branch
+        for branch in error.kind.context
+        if branch
+        and not (type(branch[0].kind).__name__ == "Type" and len(list(branch[0].instance_path)) == depth)
+    ]
+    return near[0][0] if len(near) == 1 else None
+
+
+def _describe(error: Any) -> str:
+    """A message in Apify's style that names the offending field (and, for an enum, what it allows)."""
+    where = _field_path(list(error.instance_path))
+    kind = type(error.kind).__name__
+    allowed = _allowed(error) if kind in ("Enum", "AnyOf") else None
+    if allowed is not None:
+        return (
+            f"Invalid value provided in {where or 'input'}: {_shown(error.instance)} is not an allowed "
+            f"value (allowed: {', '.join(allowed)})"
+        )
+    if kind == "AnyOf" and (closest := _closest_branch(error)) is not None:
+        return _describe(closest)
     if kind == "Required":
         missing = getattr(error.kind, "property", None) or error.message.split('"')[1]
         field = f"{where}.{missing}" if where else str(missing)

@@ -17,6 +17,7 @@ from __future__ import annotations
 from .client import MockApifyError
 from .handle import AsyncMockApify, MissingClientError, MockApify
 from .inbox import AsyncInbox, Delivery, Inbox, Message
+from .operations import CalledFromEventLoopError
 from .seeding import Seeded, SeedFileError
 from .settings import Settings
 from .users import UserPool
@@ -24,6 +25,7 @@ from .users import UserPool
 __all__ = [
     "AsyncInbox",
     "AsyncMockApify",
+    "CalledFromEventLoopError",
     "Delivery",
     "Inbox",
     "Message",

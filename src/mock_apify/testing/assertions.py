@@ -1,11 +1,11 @@
-"""Assertions on what reached an inbox, and the failure messages that explain a near miss: what
+"""Assertions on what reached an inbox or was dispatched to any URL, and the failure messages that explain a near miss: what
 did arrive, and, when too little did, why (the webhooks pointing at the inbox, the event types
 they listen to, their dispatches and the last answer each got)."""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from .client import Record
@@ -79,6 +79,114 @@ def assert_not_delivered(
     raise AssertionError("\n".join(lines))
 
 
+def assert_dispatched(
+    session: Session,
+    /,
+    target: Record | Inbox | AsyncInbox | str,
+    event_type: str | None = None,
+    *,
+    statuses: Sequence[int | None] | None = None,
+    times: int = 1,
+    payload: Any = None,
+) -> Op[list[Record]]:
+    """Settle, then assert that exactly `times` dispatches of `event_type` (any type when None) went
+    to `target`, and return them (with their `calls`). For endpoints of your own, where
+    `assert_delivered` cannot look: `target` is a webhook (its record or id), or a URL (a string
+    with `://`, or an Inbox), matched against every dispatch's `webhook.requestUrl`, ad-hoc
+    webhooks included.
+
+    With `statuses`, only dispatches whose calls were answered with exactly these statuses, in
+    order, count: `[500, 200]` is a failure and a retry that succeeded (a call that got no answer,
+    a timeout say, shows as None). With `payload`, only dispatches that *contain* it count, matched
+    as in `assert_delivered` against the dispatch as the log shows it (`eventType`, `eventData`,
+    `webhook`, ...): the log keeps no body. On failure the message shows every dispatch to the
+    target with its calls and answers and, when too few matched, the webhooks pointing there."""
+    __tracebackhide__ = True
+    yield from session.settle()
+    url, webhook_id = _target(target)
+    everything = yield from session.dispatches()
+    towards = [d for d in everything if _dispatched_to(d, url, webhook_id)]
+    found = [d for d in towards if event_type is None or d.get("eventType") == event_type]
+    matching = [d for d in found if _dispatch_mismatch(d, statuses, payload) is None]
+    if len(matching) == times:
+        return matching
+    lines = [
+        _expected_dispatches(times, event_type, url or f"webhook {webhook_id}", statuses, payload, matching)
+    ]
+    lines += [
+        f"  - {_dispatch_line(d)}: {_dispatch_mismatch(d, statuses, payload)}"
+        for d in found
+        if d not in matching
+    ]
+    lines += _dispatched_lines(url or f"webhook {webhook_id}", towards)
+    if len(matching) < times:
+        lines += yield from _why_not_dispatched(session, url, webhook_id, event_type)
+    raise AssertionError("\n".join(lines))
+
+
+def _target(target: Record | Inbox | AsyncInbox | str) -> tuple[str | None, str | None]:
+    """(URL, None) for an address or an inbox, (None, webhook id) for a webhook."""
+    if isinstance(target, Inbox | AsyncInbox):
+        return target.url, None
+    if isinstance(target, str):
+        return (target, None) if "://" in target else (None, target)
+    return None, str(target["id"])
+
+
+def _dispatched_to(dispatch: Record, url: str | None, webhook_id: str | None) -> bool:
+    if webhook_id is not None:
+        return dispatch.get("webhookId") == webhook_id
+    return _same_url(str((dispatch.get("webhook") or {}).get("requestUrl")), str(url))
+
+
+def _answers(dispatch: Mapping[str, Any]) -> list[int | None]:
+    return [call.get("responseStatus") for call in dispatch.get("calls") or []]
+
+
+def _dispatch_mismatch(dispatch: Record, statuses: Sequence[int | None] | None, payload: Any) -> str | None:
+    if statuses is not None and _answers(dispatch) != list(statuses):
+        return f"its calls were answered {_answers(dispatch)}, expected {list(statuses)}"
+    return None if payload is None else _mismatch(payload, dispatch, "dispatch")
+
+
+def _expected_dispatches(
+    times: int, event_type: str | None, where: str, statuses: Any, payload: Any, matching: list[Record]
+) -> str:
+    what = f"of {event_type!r}" if event_type else "(any event type)"
+    conditions = [f"calls answered {list(statuses)}"] if statuses is not None else []
+    conditions += ["the given payload"] if payload is not None else []
+    given = f" with {' and '.join(conditions)}" if conditions else ""
+    return f"expected {_count(times, 'dispatch')} {what} to {where}{given}, got {len(matching)}."
+
+
+def _dispatched_lines(where: str, towards: list[Record]) -> list[str]:
+    if not towards:
+        return [f"No dispatch went to {where}."]
+    lines = [f"{_count(len(towards), 'dispatch')} went to {where}:"]
+    lines += [f"  - {_dispatch_line(d)}" for d in towards[-_LISTED:]]
+    return lines
+
+
+def _why_not_dispatched(
+    session: Session, url: str | None, webhook_id: str | None, event_type: str | None
+) -> Op[list[str]]:
+    hooks = yield from session.webhooks()
+    if webhook_id is not None:
+        pointing = [h for h in hooks if h["id"] == webhook_id]
+        if not pointing:
+            return [f"Why: the test user has no webhook {webhook_id}."]
+    else:
+        pointing = [h for h in hooks if _same_url(str(h.get("requestUrl")), str(url))]
+        if not pointing:
+            return [f"Why: no webhook points at {url}.", *_elsewhere(hooks)]
+    dispatches = yield from session.dispatches()
+    lines = ["Why: the webhooks pointing there:"]
+    for hook in pointing:
+        own = [d for d in dispatches if d.get("webhookId") == hook["id"]]
+        lines += _webhook_lines(hook, own, event_type)
+    return lines
+
+
 def _mismatch(expected: Any, actual: Any, where: str = "body") -> str | None:
     """Where `actual` fails to contain `expected` (see `assert_delivered`), or None."""
     if isinstance(expected, Mapping):
@@ -138,10 +246,13 @@ def _why_not(session: Session, box: Mailbox, event_type: str | None) -> Op[list[
 
 
 def _pointing_elsewhere(box: Mailbox, hooks: list[Record]) -> list[str]:
-    lines = [f"Why: no webhook points at this inbox ({box.url})."]
+    return [f"Why: no webhook points at this inbox ({box.url}).", *_elsewhere(hooks)]
+
+
+def _elsewhere(hooks: list[Record]) -> list[str]:
     if not hooks:
-        return [*lines, "The test user has no webhooks at all."]
-    lines.append("The test user's webhooks point elsewhere:")
+        return ["The test user has no webhooks at all."]
+    lines = ["The test user's webhooks point elsewhere:"]
     return lines + [
         f"  - webhook {h['id']} → {h.get('requestUrl')} {h.get('eventTypes')}" for h in hooks[:10]
     ]
@@ -169,7 +280,7 @@ def _webhook_lines(hook: Record, dispatches: list[Record], event_type: str | Non
 
 
 def _count(n: int, noun: str) -> str:
-    plural = "deliveries" if noun == "delivery" else noun + "s"
+    plural = "deliveries" if noun == "delivery" else noun + ("es" if noun.endswith("h") else "s")
     return f"{n} {noun if n == 1 else plural}"
 
 
@@ -197,6 +308,8 @@ def _condition(hook: Mapping[str, Any]) -> str:
 def _dispatch_line(dispatch: Mapping[str, Any]) -> str:
     calls = dispatch.get("calls") or []
     line = f"{dispatch.get('id')} {dispatch.get('eventType')} {dispatch.get('status')}, {_count(len(calls), 'call')}"
+    if len(calls) > 1:
+        line += f" answered {_answers(dispatch)}"
     if calls:
         last = calls[-1]
         if last.get("errorMessage"):

@@ -46,6 +46,9 @@ class Call:
     token: str | None = None
     params: Mapping[str, Any] | None = None
     timeout: float = HTTP_TIMEOUT
+    #: The emulator answers only once deliveries have ended (settle): whoever serves a receiver
+    #: must keep running meanwhile, so the blocking driver refuses it on a running event loop.
+    waits: bool = False
 
     def url(self, base_url: str) -> str:
         query = {key: _query_value(value) for key, value in (self.params or {}).items()}

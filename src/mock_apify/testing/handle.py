@@ -49,6 +49,10 @@ class _HandleApi:
     start_run = operation(Session.start_run)
     move_run = operation(Session.move_run)
     run = operation(Session.run)
+    dataset_items = operation(Session.dataset_items)
+    actor = operation(Session.actor)
+    task = operation(Session.task)
+    webhook = operation(Session.webhook)
     test_webhook = operation(Session.test_webhook)
     webhooks = operation(Session.webhooks)
     dispatches = operation(Session.dispatches)
@@ -57,6 +61,7 @@ class _HandleApi:
     load_seed = operation(seeding.load_seed)
     assert_delivered = operation(assertions.assert_delivered)
     assert_not_delivered = operation(assertions.assert_not_delivered)
+    assert_dispatched = operation(assertions.assert_dispatched)
     close = operation(Session.close)
 
     def __repr__(self) -> str:
@@ -134,6 +139,7 @@ class MockApify(_HandleApi, SyncView[Session]):
         mailbox = self._state.mailbox(name)
         if name not in self._inboxes:
             self._inboxes[name] = Inbox(mailbox)
+        self._inboxes[name]._emulator_on_loop = self._emulator_on_loop
         return self._inboxes[name]
 
 
@@ -147,6 +153,8 @@ class AsyncMockApify(_HandleApi, AsyncView[Session]):
         super().__init__(handle._state, handle.url)
         self.sync = handle
         self._in_loop = in_loop
+        if in_loop:  # the blocking view would wait for the loop it stops: it refuses instead
+            handle._emulator_on_loop = True
 
     def inbox(self, name: str = "inbox") -> AsyncInbox:
         """The test's inbox called `name`, with coroutine methods."""

@@ -201,6 +201,8 @@ class Inbox(_InboxApi, SyncView[Mailbox]):
     Use `url` as a webhook's `requestUrl`; read what arrived with `messages()` (every request) or
     `deliveries()` (grouped per dispatch); choose the answers with `set_behaviour()`."""
 
+    _member = ".inbox(...)"
+
     def __init__(self, mailbox: Mailbox) -> None:
         super().__init__(mailbox, mailbox.base_url)
 

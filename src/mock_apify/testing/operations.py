@@ -10,6 +10,7 @@ An error answer is thrown into the operation at its `yield`, so an operation may
 
 from __future__ import annotations
 
+import asyncio
 import inspect
 from collections.abc import Awaitable, Callable, Coroutine, Generator
 from dataclasses import dataclass
@@ -70,16 +71,57 @@ def every_item(path: str, token: str | None = None) -> Op[list[Any]]:
             return items
 
 
+class CalledFromEventLoopError(RuntimeError):
+    """A blocking operation that waits for deliveries (`settle()`, `assert_delivered()`, ...) was
+    called on a thread whose event loop is running: it would stop that loop, and a receiver the loop
+    serves could never answer. The awaiting view (`mock_apify.aio`) does the same without blocking."""
+
+
+def _loop_running() -> bool:
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return False
+    return True
+
+
+def _refusal(name: str, emulator_on_loop: bool, member: str) -> str:
+    if emulator_on_loop:
+        return (
+            f"{name}() called from a running event loop that serves the emulator (mock_apify_app): "
+            f"use `await mock_apify_app{member}.{name}(...)`; a blocking call would wait for the loop it stops."
+        )
+    return (
+        f"{name}() called from a running event loop: use `await mock_apify.aio{member}.{name}(...)`. "
+        "It waits for deliveries, and blocking would stop this thread's loop, so a receiver "
+        "it serves could not answer until the time limit."
+    )
+
+
 class SyncView(Generic[S]):
     """Runs the operations of its state with blocking calls."""
+
+    #: Set when the emulator itself runs on the test's loop (`mock_apify_app`): then every blocking
+    #: call from that loop would wait for a loop it stops, not only those that wait for deliveries.
+    _emulator_on_loop = False
+    #: Where the view is on the handle, for error messages: "" for the handle, ".inbox(...)".
+    _member = ""
 
     def __init__(self, state: S, base_url: str) -> None:
         self._state = state
         self._transport = Transport(base_url)
 
-    def _run(self, op: Op[T]) -> T:
+    def _run(self, op: Op[T], name: str = "this operation") -> T:
         __tracebackhide__ = True
-        return drive(op, self._transport.send)
+
+        def send(call: Call) -> Any:
+            __tracebackhide__ = True
+            if (call.waits or self._emulator_on_loop) and _loop_running():
+                op.close()
+                raise CalledFromEventLoopError(_refusal(name, self._emulator_on_loop, self._member))
+            return self._transport.send(call)
+
+        return drive(op, send)
 
 
 class AsyncView(Generic[S]):
@@ -90,7 +132,7 @@ class AsyncView(Generic[S]):
         self._state = state
         self._transport = AsyncTransport(base_url)
 
-    async def _run(self, op: Op[T]) -> T:
+    async def _run(self, op: Op[T], name: str = "this operation") -> T:
         __tracebackhide__ = True
         return await drive_async(op, self._transport.send)
 
@@ -124,14 +166,14 @@ class operation(Generic[S, P, T]):
     def _bound(self, view: SyncView[S]) -> Callable[P, T]:
         def run(*args: P.args, **kwargs: P.kwargs) -> T:
             __tracebackhide__ = True
-            return view._run(self._method(view._state, *args, **kwargs))
+            return view._run(self._method(view._state, *args, **kwargs), self._method.__name__)
 
         return run
 
     def _bound_async(self, view: AsyncView[S]) -> Callable[P, Coroutine[Any, Any, T]]:
         async def run(*args: P.args, **kwargs: P.kwargs) -> T:
             __tracebackhide__ = True
-            return await view._run(self._method(view._state, *args, **kwargs))
+            return await view._run(self._method(view._state, *args, **kwargs), self._method.__name__)
 
         return run
 

@@ -14,9 +14,11 @@ import uuid
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from .client import HTTP_TIMEOUT, Call, Record
+from .client import HTTP_TIMEOUT, Call, MockApifyError, Record
 from .inbox import AsyncInbox, Inbox, Mailbox
 from .operations import Op, every_item
+
+_PAGE = 1000
 
 if TYPE_CHECKING:
     from faker import Faker
@@ -89,7 +91,9 @@ class Session:
         auth: bool = True,
     ) -> Op[Any]:
         """Call the emulator as the test's user (`auth=False`: without a token) and return the
-        decoded JSON answer (None for an empty one); an error status raises `MockApifyError`."""
+        decoded JSON answer exactly as the API sent it, `{"data": ...}` envelope included (None
+        for an empty one); an error status raises `MockApifyError`. The other helpers return bare
+        records."""
         return (yield Call(method, path, body, token=self.token if auth else None, params=params))
 
     def data(self, method: str, path: str, body: Any = None, **params: Any) -> Op[Any]:
@@ -118,7 +122,7 @@ class Session:
         limits = {"maxRounds": max_rounds, "timeoutSecs": timeout_secs}
         body = {key: value for key, value in limits.items() if value is not None}
         timeout = (timeout_secs or 30.0) + HTTP_TIMEOUT
-        answer = yield Call("POST", "/_mock/dispatches/settle", body, timeout=timeout)
+        answer = yield Call("POST", "/_mock/dispatches/settle", body, timeout=timeout, waits=True)
         self.last_settle = answer["data"]
         return bool(answer["data"]["settled"])
 
@@ -224,6 +228,30 @@ class Session:
         found: Record = yield from self.data("GET", f"/v2/actor-runs/{record_id(run)}")
         return found
 
+    def dataset_items(self, run_or_dataset: Record | str) -> Op[list[Any]]:
+        """All the items of a dataset, oldest first: a run's default dataset (a run record, or a
+        run id) or a dataset (its id, or a record with no `defaultDatasetId`)."""
+        if isinstance(run_or_dataset, str):
+            try:
+                return (yield from _all_items(f"/v2/datasets/{run_or_dataset}/items", self.token))
+            except MockApifyError as error:
+                if error.status != 404:
+                    raise
+            return (yield from _all_items(f"/v2/actor-runs/{run_or_dataset}/dataset/items", self.token))
+        dataset_id = run_or_dataset.get("defaultDatasetId") or run_or_dataset["id"]
+        return (yield from _all_items(f"/v2/datasets/{dataset_id}/items", self.token))
+
+    def actor(self, actor: Record | str) -> Op[Record]:
+        """An Actor (a record, an id, or the name of one made through the handle), full, as
+        GET /v2/actors/{id} shows it now."""
+        found: Record = yield from self.data("GET", f"/v2/actors/{self.actor_id(actor)}")
+        return found
+
+    def task(self, task: Record | str) -> Op[Record]:
+        """A task, full, as GET /v2/actor-tasks/{id} shows it now."""
+        found: Record = yield from self.data("GET", f"/v2/actor-tasks/{record_id(task)}")
+        return found
+
     # --- webhooks and dispatches ------------------------------------------------------------
 
     def test_webhook(self, webhook: Record | str) -> Op[Record]:
@@ -231,8 +259,15 @@ class Session:
         dispatch: Record = yield from self.data("POST", f"/v2/webhooks/{record_id(webhook)}/test")
         return dispatch
 
+    def webhook(self, webhook: Record | str) -> Op[Record]:
+        """A webhook, full (with `payloadTemplate`, `headersTemplate`, `description`), as
+        GET /v2/webhooks/{id} shows it now."""
+        found: Record = yield from self.data("GET", f"/v2/webhooks/{record_id(webhook)}")
+        return found
+
     def webhooks(self) -> Op[list[Record]]:
-        """All the test user's webhooks (list items, as GET /v2/webhooks shows them)."""
+        """All the test user's webhooks, as list items (GET /v2/webhooks leaves out
+        `payloadTemplate`, `headersTemplate` and `description`; `webhook(id)` has them)."""
         return (yield from every_item("/v2/webhooks", self.token))
 
     def dispatches(self, webhook: Record | str | None = None) -> Op[list[Record]]:
@@ -257,3 +292,13 @@ class Session:
             yield from mailbox.clear()
         self._mailboxes.clear()
         self.actors.clear()
+
+
+def _all_items(path: str, token: str) -> Op[list[Any]]:
+    """Every item of a dataset (a bare JSON array per page), oldest first."""
+    items: list[Any] = []
+    while True:
+        page = yield Call("GET", path, token=token, params={"offset": len(items), "limit": _PAGE})
+        items += page
+        if len(page) < _PAGE:
+            return items
