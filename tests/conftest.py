@@ -8,6 +8,11 @@ from typing import Any
 
 import aiohttp
 import pytest
+
+# pytester's inline runs forget the modules they imported, and PyYAML's C parser cannot be
+# imported twice in one process: load it before any inner session parses the OpenAPI document
+# (mock_apify.openapi imports it only on a cache miss, so a fresh HOME would hit this).
+import yaml  # noqa: F401
 from aiohttp.test_utils import TestServer
 
 from mock_apify import Config, create_app

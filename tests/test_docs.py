@@ -36,10 +36,6 @@ from pathlib import Path
 
 import pytest
 
-# pytester's inline runs forget the modules they imported, and PyYAML's C parser cannot be
-# imported twice: import it here, before an inner session parses the OpenAPI document.
-import yaml  # noqa: F401
-
 import mock_apify
 from mock_apify import Config
 from mock_apify.config import DEFAULT_TOKEN, MEMORY_DB
