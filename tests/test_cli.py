@@ -162,7 +162,7 @@ def test_a_bad_environment_value_is_a_clear_error() -> None:
         timeout=30,
         env={**os.environ, "MOCK_APIFY_PORT": "eighty"},
     )
-    assert result.returncode == 1
+    assert result.returncode == 2
     assert "MOCK_APIFY_PORT='eighty' is not a valid int" in result.stderr
 
 

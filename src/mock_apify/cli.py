@@ -10,11 +10,12 @@ import signal
 import sys
 from dataclasses import replace
 from pathlib import Path
+from typing import NoReturn
 
 from aiohttp import web
 from aiohttp.abc import AbstractAccessLogger
 
-from .app import create_app
+from .app import ListenError, create_app
 from .app import serve as start_serving
 from .config import ENV_PREFIX, MEMORY_DB, Config, base_url, is_loopback_host
 from .model import templates
@@ -160,6 +161,12 @@ def render_template(argv: list[str]) -> int:
     return 0
 
 
+def _fail(message: str) -> NoReturn:
+    """A start-up error: one line on stderr, exit status 2."""
+    print(f"mock-apify: {message}", file=sys.stderr, flush=True)
+    sys.exit(2)
+
+
 def main(argv: list[str] | None = None) -> None:
     argv = sys.argv[1:] if argv is None else argv
     if argv[:1] == ["render-template"]:
@@ -167,14 +174,14 @@ def main(argv: list[str] | None = None) -> None:
     try:
         defaults = Config.from_env()
     except ValueError as error:
-        sys.exit(f"mock-apify: {error}")
+        _fail(str(error))
     args = _parser(defaults).parse_args(argv)
     try:
         config = _config(defaults, args)
     except ValueError as error:
-        sys.exit(f"mock-apify: {error}")
+        _fail(str(error))
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s", stream=sys.stderr)
     try:
         asyncio.run(serve(config, log_requests=not args.quiet))
-    except (SeedError, StaleDatabase, StorageError) as error:
-        sys.exit(f"mock-apify: {error}")
+    except (ListenError, SeedError, StaleDatabase, StorageError) as error:
+        _fail(str(error).removeprefix("mock-apify "))

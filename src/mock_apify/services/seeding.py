@@ -63,8 +63,11 @@ class Seeder:
         source = path or default_seed_path()
         try:
             data = orjson.loads(source.read_bytes())
-        except (OSError, orjson.JSONDecodeError) as error:
-            raise SeedError(f"{source}: cannot read seed file: {error}") from None
+        except OSError as error:
+            raise SeedError(f"{source}: cannot read seed file: {error.strerror or error}") from None
+        except orjson.JSONDecodeError as error:
+            reason = "it is not UTF-8 text" if "UTF-8" in error.msg else f"invalid JSON: {error}"
+            raise SeedError(f"{source}: not a seed file: {reason} (a seed file is JSON)") from None
         users = data.get("users", []) if isinstance(data, dict) else None
         if not isinstance(users, list):
             raise SeedError(f'{source}: a seed file is a JSON object with a "users" array')
