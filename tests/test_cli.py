@@ -87,7 +87,7 @@ def test_bad_seed_file_is_a_clear_error(tmp_path: Path) -> None:
         timeout=30,
     )
     assert result.returncode != 0
-    assert "users[0]: webhooks[0]" in result.stderr and "eventTypes" in result.stderr
+    assert "users[0].webhooks[0]" in result.stderr and "eventTypes" in result.stderr
 
 
 def test_database_of_another_schema_is_a_clear_error_and_is_left_untouched(tmp_path: Path) -> None:
