@@ -86,7 +86,7 @@ def test_bad_seed_file_is_a_clear_error(tmp_path: Path) -> None:
         text=True,
         timeout=30,
     )
-    assert result.returncode != 0
+    assert result.returncode == 2
     assert "users[0].webhooks[0]" in result.stderr and "eventTypes" in result.stderr
 
 
@@ -102,7 +102,7 @@ def test_database_of_another_schema_is_a_clear_error_and_is_left_untouched(tmp_p
         text=True,
         timeout=30,
     )
-    assert result.returncode != 0
+    assert result.returncode == 2
     assert f"mock-apify: the database file {db} was written by another version" in result.stderr
     assert "Traceback" not in result.stderr
     with sqlite3.connect(db) as connection:

@@ -179,7 +179,7 @@ def test_the_standalone_process_says_so_in_one_line(tmp_path: Path, case: str) -
         text=True,
         timeout=30,
     )
-    assert result.returncode != 0, result.stdout
+    assert result.returncode == 2, result.stdout
     assert "Traceback" not in result.stderr, result.stderr
     assert result.stderr.startswith(f"mock-apify: {seed}: "), result.stderr
     assert expected in result.stderr, result.stderr

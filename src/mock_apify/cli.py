@@ -141,6 +141,8 @@ async def serve(config: Config, *, log_requests: bool = True) -> None:
         access_log=log if log_requests else None,
         shutdown_timeout=config.shutdown_timeout,
     )
+    stopping = _Stopping(app)
+    stopping.install()  # before start-up, so that a Ctrl-C during it stops cleanly too
     port = await start_serving(runner, config)
     if not is_loopback_host(config.host):
         log.warning(
@@ -151,8 +153,6 @@ async def serve(config: Config, *, log_requests: bool = True) -> None:
     print(f"mock-apify listening on {base_url(config.host, port)}", flush=True)
     print(f"  token (default user {config.default_username}): {config.default_token}", flush=True)
     print(f"  database: {config.db}", flush=True)
-    stopping = _Stopping(app)
-    stopping.install()
     try:
         await stopping.requested.wait()
     finally:
@@ -223,3 +223,6 @@ def main(argv: list[str] | None = None) -> None:
         asyncio.run(serve(config, log_requests=not args.quiet))
     except (ListenError, SeedError, StaleDatabase, StorageError) as error:
         _fail(str(error).removeprefix("mock-apify "))
+    except KeyboardInterrupt:  # Ctrl-C before the signal handlers were in place
+        print("mock-apify: interrupted while starting", file=sys.stderr, flush=True)
+        sys.exit(128 + signal.SIGINT)
