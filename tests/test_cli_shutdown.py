@@ -136,3 +136,36 @@ def test_a_second_sigint_quits_at_once() -> None:
         "mock-apify: stopping; waiting up to 30 s for 1 request in progress (Ctrl-C again to quit at once)",
         "mock-apify: quitting at once",
     ], err
+
+
+def test_sigint_does_not_wait_for_an_inbox_delay() -> None:
+    """The built-in inbox set to a 20 s delay: the delay ends with the stop, and so does the process."""
+    process, url, _ = start("--port", "0", "--db", ":memory:", "--no-seed", "--quiet")
+    try:
+        post(f"{url}/_mock/inboxes/slow", {"delayMs": 20000}, method="PUT")
+        actor = post(f"{url}/v2/acts", {"name": "my-actor"})["data"]
+        webhook = post(
+            f"{url}/v2/webhooks",
+            {
+                "eventTypes": ["ACTOR.RUN.SUCCEEDED"],
+                "condition": {"actorId": actor["id"]},
+                "requestUrl": f"{url}/_mock/inboxes/slow",
+            },
+        )["data"]
+        post(f"{url}/v2/webhooks/{webhook['id']}/test", None)
+        for _ in range(100):
+            if get(f"{url}/_mock/inboxes/slow")["data"]["total"]:
+                break
+            time.sleep(0.1)
+    finally:
+        began = time.monotonic()
+        process.send_signal(signal.SIGINT)
+        try:
+            _, err = process.communicate(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.communicate()
+            raise AssertionError("still running 10 s after SIGINT") from None
+    assert time.monotonic() - began < 3
+    assert process.returncode == 0, err
+    assert err.startswith("mock-apify: stopping; ") and "cutting 1 delivery in flight" in err, err
