@@ -86,8 +86,8 @@ def test_bad_seed_file_is_a_clear_error(tmp_path: Path) -> None:
         text=True,
         timeout=30,
     )
-    assert result.returncode != 0
-    assert "users[0]: webhooks[0]" in result.stderr and "eventTypes" in result.stderr
+    assert result.returncode == 2
+    assert "users[0].webhooks[0]" in result.stderr and "eventTypes" in result.stderr
 
 
 def test_database_of_another_schema_is_a_clear_error_and_is_left_untouched(tmp_path: Path) -> None:
@@ -102,7 +102,7 @@ def test_database_of_another_schema_is_a_clear_error_and_is_left_untouched(tmp_p
         text=True,
         timeout=30,
     )
-    assert result.returncode != 0
+    assert result.returncode == 2
     assert f"mock-apify: the database file {db} was written by another version" in result.stderr
     assert "Traceback" not in result.stderr
     with sqlite3.connect(db) as connection:
@@ -183,7 +183,7 @@ def test_a_bad_environment_value_is_a_clear_error() -> None:
         timeout=30,
         env={**os.environ, "MOCK_APIFY_PORT": "eighty"},
     )
-    assert result.returncode == 1
+    assert result.returncode == 2
     assert "MOCK_APIFY_PORT='eighty' is not a valid int" in result.stderr
 
 

@@ -130,6 +130,12 @@ async def test_a_seed_that_cannot_load_names_the_record(api: Api) -> None:
     status, body, _ = await api.call("POST", path, json=bad_task, auth=False)
     assert status == 400 and body["error"]["type"] == "invalid-seed"
     assert body["error"]["message"].startswith("users[1].actors[0].tasks[0]: ")
+    hook = {"eventTypes": ["ACTOR.RUN.SUCCEEDED"], "requestUrl": "http://127.0.0.1/x"}
+    elsewhere = {"users": [{"webhooks": [{"id": "h1", **hook, "condition": {"actorId": "a9"}}]}]}
+    status, body, _ = await api.call("POST", path, json=elsewhere, auth=False)
+    assert status == 400 and body["error"]["message"] == (
+        'users[0].webhooks[0].condition.actorId: no Actor "a9" in this seed or of this user'
+    )
     twice = {"users": [{"actors": [{"name": "same"}, {"name": "same"}]}]}
     status, body, _ = await api.call("POST", path, json=twice, auth=False)
     assert status == 400 and body["error"]["message"].startswith("users[0].actors[1]: ")

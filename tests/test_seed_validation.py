@@ -21,6 +21,9 @@ from mock_apify.services.seeding import SeedError
 GOOD_USER: dict[str, Any] = {"id": "SeedUserId0000001", "username": "jane", "token": "apify_api_jane"}
 
 
+HOOK = {"eventTypes": ["ACTOR.RUN.SUCCEEDED"], "requestUrl": "http://127.0.0.1/x"}
+
+
 def _user(**changes: Any) -> dict[str, Any]:
     return {"users": [GOOD_USER | changes]}
 
@@ -67,6 +70,55 @@ BAD_SEEDS: dict[str, tuple[Any, str]] = {
         _user(webhooks=[{"eventTypes": ["TEST"], "condition": {}, "requestUrl": "http://127.0.0.1/x"}]),
         "Field webhooks[0].id is required",
     ),
+    "webhook on an Actor not in the file": (
+        _user(
+            actors=[{"id": "SeedActorId000001", "name": "my-actor"}],
+            webhooks=[{"id": "SeedWebhook000001", **HOOK, "condition": {"actorId": "abc"}}],
+        ),
+        'users[0].webhooks[0].condition.actorId: no Actor "abc" of this user in this file',
+    ),
+    "webhook on an Actor of another user": (
+        {
+            "users": [
+                GOOD_USER | {"actors": [{"id": "SeedActorId000001", "name": "my-actor"}]},
+                {"id": "SeedUserId0000002", "username": "john", "token": "apify_api_john"}
+                | {
+                    "webhooks": [
+                        {"id": "SeedWebhook000001", **HOOK, "condition": {"actorId": "SeedActorId000001"}}
+                    ]
+                },
+            ]
+        },
+        'users[1].webhooks[0].condition.actorId: no Actor "SeedActorId000001" of this user in this file',
+    ),
+    "webhook on a task not in the file": (
+        _user(
+            webhooks=[{"id": "SeedWebhook000001", **HOOK, "condition": {"actorTaskId": "SeedTaskId0000001"}}]
+        ),
+        'users[0].webhooks[0].condition.actorTaskId: no task "SeedTaskId0000001" of this user in this file',
+    ),
+    "two Actors with one id": (
+        _user(
+            actors=[{"id": "SeedActorId000001", "name": "one"}, {"id": "SeedActorId000001", "name": "two"}]
+        ),
+        'users[0].actors[1].id: "SeedActorId000001" is the id of another record of this seed',
+    ),
+    "two webhooks with one id": (
+        _user(
+            actors=[{"id": "SeedActorId000001", "name": "my-actor"}],
+            webhooks=[
+                {"id": "SeedWebhook000001", **HOOK, "condition": {"actorId": "SeedActorId000001"}},
+                {"id": "SeedWebhook000001", **HOOK, "condition": {"actorId": "SeedActorId000001"}},
+            ],
+        ),
+        'users[0].webhooks[1].id: "SeedWebhook000001" is the id of another record of this seed',
+    ),
+    "a task with an Actor's id": (
+        _user(
+            actors=[{"id": "SeedActorId000001", "name": "my-actor", "tasks": [{"id": "SeedActorId000001"}]}]
+        ),
+        'users[0].actors[0].tasks[0].id: "SeedActorId000001" is the id of another record of this seed',
+    ),
     "task input too deep": (
         _user(
             actors=[
@@ -107,7 +159,16 @@ async def test_bad_seed_users_stop_start_up(tmp_path: Path, case: str) -> None:
     assert expected in str(refused.value)
 
 
-@pytest.mark.parametrize("case", ["path in username", "user not an object", "task input too deep"])
+@pytest.mark.parametrize(
+    "case",
+    [
+        "path in username",
+        "user not an object",
+        "task input too deep",
+        "webhook on an Actor not in the file",
+        "two webhooks with one id",
+    ],
+)
 def test_the_standalone_process_says_so_in_one_line(tmp_path: Path, case: str) -> None:
     data, expected = BAD_SEEDS[case]
     seed = tmp_path / "seed.json"
@@ -118,7 +179,7 @@ def test_the_standalone_process_says_so_in_one_line(tmp_path: Path, case: str) -
         text=True,
         timeout=30,
     )
-    assert result.returncode != 0, result.stdout
+    assert result.returncode == 2, result.stdout
     assert "Traceback" not in result.stderr, result.stderr
     assert result.stderr.startswith(f"mock-apify: {seed}: "), result.stderr
     assert expected in result.stderr, result.stderr

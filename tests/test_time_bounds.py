@@ -175,6 +175,6 @@ def test_an_unbounded_retry_delay_on_the_command_line_is_a_clear_error() -> None
         text=True,
         timeout=30,
     )
-    assert result.returncode != 0
+    assert result.returncode == 2
     assert result.stderr.startswith("mock-apify: retry_base_delay"), result.stderr
     assert "Traceback" not in result.stderr

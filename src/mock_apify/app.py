@@ -5,6 +5,8 @@ app starts, in a cleanup context of its own, and released in reverse order."""
 from __future__ import annotations
 
 import asyncio
+import errno
+import socket
 from collections.abc import AsyncIterator, Awaitable, Callable
 
 from aiohttp import web
@@ -86,11 +88,37 @@ class GuardedSite(web.BaseSite):
         )
 
 
+class ListenError(Exception):
+    """The address cannot be listened on; the message names it, the reason and the way out."""
+
+
+# Ways out of the usual reasons a bind fails, by errno.
+_LISTEN_HINTS = {
+    errno.EADDRINUSE: "address already in use (use --port 0 for a free port)",
+    errno.EADDRNOTAVAIL: "no interface of this machine has that address (use --host 127.0.0.1)",
+    errno.EACCES: "permission denied (ports below 1024 need privileges; use --port 0 for a free port)",
+}
+
+
+def _listen_problem(host: str, port: int, error: OSError) -> str:
+    where = f"[{host}]:{port}" if ":" in host else f"{host or '*'}:{port}"
+    if isinstance(error, socket.gaierror):
+        reason = f"{error.strerror or error} (--host takes an IP address or a name this machine resolves)"
+    else:
+        reason = _LISTEN_HINTS.get(error.errno or 0, error.strerror or str(error))
+    return f"cannot listen on {where}: {reason}"
+
+
 async def serve(runner: web.AppRunner, config: Config) -> int:
     """Set the runner up, listen on `config.host`/`config.port`; returns the bound port (on every
-    interface, port 0 binds IPv4 and IPv6 to different ports: the IPv4 one, as `base_url` shows)."""
+    interface, port 0 binds IPv4 and IPv6 to different ports: the IPv4 one, as `base_url` shows).
+    An address that cannot be listened on cleans the runner up and raises `ListenError`."""
     await runner.setup()
-    await GuardedSite(runner, config.host, config.port).start()
+    try:
+        await GuardedSite(runner, config.host, config.port).start()
+    except OSError as error:
+        await runner.cleanup()
+        raise ListenError(_listen_problem(config.host, config.port, error)) from None
     addresses = runner.addresses
     ipv4 = [address for address in addresses if len(address) == 2]
     port: int = (ipv4 or addresses)[0][1]

@@ -6,15 +6,17 @@ import argparse
 import asyncio
 import json
 import logging
+import os
 import signal
 import sys
 from dataclasses import replace
 from pathlib import Path
+from typing import NoReturn
 
 from aiohttp import web
 from aiohttp.abc import AbstractAccessLogger
 
-from .app import create_app
+from .app import EMULATOR_KEY, GUARD_KEY, ListenError, create_app
 from .app import serve as start_serving
 from .config import ENV_PREFIX, MEMORY_DB, Config, base_url, is_loopback_host
 from .model import events, templates
@@ -92,6 +94,45 @@ def _config(defaults: Config, args: argparse.Namespace) -> Config:
     return replace(defaults, no_seed=args.no_seed, **changes)
 
 
+class _Stopping:
+    """The first SIGINT or SIGTERM starts a clean stop and says what it waits for and what it cuts
+    short; a second one quits at once (what a 2xx acknowledged is stored already)."""
+
+    def __init__(self, app: web.Application) -> None:
+        self.requested = asyncio.Event()
+        self._emulator = app[EMULATOR_KEY]
+        self._guard = app[GUARD_KEY]
+
+    def install(self) -> None:
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, self._signalled, sig)
+
+    def _signalled(self, sig: signal.Signals) -> None:
+        if self.requested.is_set():
+            print("mock-apify: quitting at once", file=sys.stderr, flush=True)
+            os._exit(128 + sig)
+        self.requested.set()
+        again = "Ctrl-C again" if sig == signal.SIGINT else "signal again"
+        doing = "; " + " and ".join(parts) if (parts := self._pending()) else ""
+        print(f"mock-apify: stopping{doing} ({again} to quit at once)", file=sys.stderr, flush=True)
+
+    def _pending(self) -> list[str]:
+        parts = []
+        if requests := self._guard.requests_in_progress():
+            timeout = self._emulator.config.shutdown_timeout
+            parts.append(f"waiting up to {timeout:g} s for {_count(requests, 'request')} in progress")
+        if deliveries := self._emulator.dispatcher.in_flight():
+            kept = self._emulator.config.db != MEMORY_DB
+            again = ", tried again at the next start" if kept else ""
+            parts.append(f"cutting {_count(deliveries, 'delivery', 'deliveries')} in flight{again}")
+        return parts
+
+
+def _count(number: int, one: str, many: str | None = None) -> str:
+    return f"{number} {one}" if number == 1 else f"{number} {many or one + 's'}"
+
+
 async def serve(config: Config, *, log_requests: bool = True) -> None:
     app = create_app(config)
     runner = web.AppRunner(
@@ -100,6 +141,8 @@ async def serve(config: Config, *, log_requests: bool = True) -> None:
         access_log=log if log_requests else None,
         shutdown_timeout=config.shutdown_timeout,
     )
+    stopping = _Stopping(app)
+    stopping.install()  # before start-up, so that a Ctrl-C during it stops cleanly too
     port = await start_serving(runner, config)
     if not is_loopback_host(config.host):
         log.warning(
@@ -110,12 +153,8 @@ async def serve(config: Config, *, log_requests: bool = True) -> None:
     print(f"mock-apify listening on {base_url(config.host, port)}", flush=True)
     print(f"  token (default user {config.default_username}): {config.default_token}", flush=True)
     print(f"  database: {config.db}", flush=True)
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(sig, stop.set)
     try:
-        await stop.wait()
+        await stopping.requested.wait()
     finally:
         await runner.cleanup()
         print("mock-apify stopped", flush=True)
@@ -161,6 +200,12 @@ def render_template(argv: list[str]) -> int:
     return 0
 
 
+def _fail(message: str) -> NoReturn:
+    """A start-up error: one line on stderr, exit status 2."""
+    print(f"mock-apify: {message}", file=sys.stderr, flush=True)
+    sys.exit(2)
+
+
 def main(argv: list[str] | None = None) -> None:
     argv = sys.argv[1:] if argv is None else argv
     if argv[:1] == ["render-template"]:
@@ -168,14 +213,17 @@ def main(argv: list[str] | None = None) -> None:
     try:
         defaults = Config.from_env()
     except ValueError as error:
-        sys.exit(f"mock-apify: {error}")
+        _fail(str(error))
     args = _parser(defaults).parse_args(argv)
     try:
         config = _config(defaults, args)
     except ValueError as error:
-        sys.exit(f"mock-apify: {error}")
+        _fail(str(error))
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s", stream=sys.stderr)
     try:
         asyncio.run(serve(config, log_requests=not args.quiet))
-    except (SeedError, StaleDatabase, StorageError) as error:
-        sys.exit(f"mock-apify: {error}")
+    except (ListenError, SeedError, StaleDatabase, StorageError) as error:
+        _fail(str(error).removeprefix("mock-apify "))
+    except KeyboardInterrupt:  # Ctrl-C before the signal handlers were in place
+        print("mock-apify: interrupted while starting", file=sys.stderr, flush=True)
+        sys.exit(128 + signal.SIGINT)

@@ -124,6 +124,8 @@ class Config:
     def __post_init__(self) -> None:
         """Bounds on the settings that time deliveries: the retry delay moves the virtual clock
         too, and the whole schedule (2047 base delays) stays within 85 days."""
+        if not 0 <= self.port <= 65535:
+            raise ValueError(f"port must be from 0 to 65535 (0 picks a free one), not {self.port}")
         for name, low, high, low_allowed in _BOUNDS:
             value = getattr(self, name)
             if not (low <= value <= high) or (value == low and not low_allowed):

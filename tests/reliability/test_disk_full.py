@@ -127,7 +127,7 @@ def test_a_full_disk_is_reported_once_and_recovered_from(disk: Path) -> None:
         text=True,
         timeout=30,
     )
-    assert result.returncode != 0
+    assert result.returncode == 2
     assert result.stderr.strip().splitlines() == [
         f"mock-apify: cannot open the database file {fresh}: {FULL}"
     ], result.stderr

@@ -228,6 +228,9 @@ class ConnectionGuard:
         self._by_transport[connection.transport] = connection
         self._idle[connection] = None
 
+    def requests_in_progress(self) -> int:
+        return sum(connection.busy for connection in self._by_transport.values())
+
     def closed(self, connection: _Connection) -> None:
         if connection.transport is not None:
             self._by_transport.pop(connection.transport, None)

@@ -90,6 +90,10 @@ class Dispatcher(DueWorker):
     def busy(self) -> bool:
         return bool(self._in_flight)
 
+    def in_flight(self) -> int:
+        """Delivery attempts under way now."""
+        return len(self._in_flight)
+
     def run_due(self) -> float | None:
         """Start every due attempt there is a fair slot for; return when the next one falls due.
 

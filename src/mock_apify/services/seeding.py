@@ -17,8 +17,9 @@ from typing import Any
 
 import orjson
 
-from ..errors import ApiError, InvalidSeed
+from ..errors import ApiError, InvalidSeed, RecordNotFound
 from ..model import limits
+from ..model.records import CONDITION_KEYS
 from ..model.types import Record, User
 from ..openapi import Document
 from ..store import Storage
@@ -63,18 +64,26 @@ class Seeder:
         source = path or default_seed_path()
         try:
             data = orjson.loads(source.read_bytes())
-        except (OSError, orjson.JSONDecodeError) as error:
-            raise SeedError(f"{source}: cannot read seed file: {error}") from None
+        except OSError as error:
+            raise SeedError(f"{source}: cannot read seed file: {error.strerror or error}") from None
+        except orjson.JSONDecodeError as error:
+            reason = "it is not UTF-8 text" if "UTF-8" in error.msg else f"invalid JSON: {error}"
+            raise SeedError(f"{source}: not a seed file: {reason} (a seed file is JSON)") from None
         users = data.get("users", []) if isinstance(data, dict) else None
         if not isinstance(users, list):
             raise SeedError(f'{source}: a seed file is a JSON object with a "users" array')
+        ids: dict[str, str] = {}  # every id of the file, so that none is given twice
         for index, entry in enumerate(users):
             try:
-                self._records(self._user(entry, now), entry, {}, fresh=False)
+                user = self._user(entry, now)
             except SeedError as error:
                 raise SeedError(f"{source}: users[{index}]: {error}") from None
             except KeyError as error:
                 raise SeedError(f"{source}: users[{index}]: missing field {error}") from None
+            try:
+                self._records(user, entry, ids, fresh=False)
+            except SeedError as error:
+                raise SeedError(f"{source}: users[{index}].{error}") from None
 
     def load_into(self, user: User, seed: dict[str, Any], username: str | None) -> dict[str, str]:
         """Load the records of a seed's users (or of the one whose username or id is `username`)
@@ -112,12 +121,14 @@ class Seeder:
             self._actor(user, actor_entry, ids, fresh, f"actors[{index}]")
         for index, webhook_entry in enumerate(entry.get("webhooks", [])):
             where = f"webhooks[{index}]"
+            _unique(ids, webhook_entry, where)
             body = self._body("webhooks_post", _conditions_mapped(webhook_entry, ids), ("id",), where)
-            with _at(where):
+            with _at(where), _target_named(webhook_entry, where, fresh):
                 webhook = self.webhooks.create(user.id, body, _given_id(webhook_entry, fresh))
             _remember(ids, webhook_entry, webhook)
 
     def _actor(self, user: User, entry: dict[str, Any], ids: dict[str, str], fresh: bool, where: str) -> None:
+        _unique(ids, entry, where)
         body = self._body("acts_post", entry, ("id", "tasks", "behaviour"), where)
         with _at(where):
             actor = self.catalog.create_actor(user, body, _given_id(entry, fresh))
@@ -130,6 +141,7 @@ class Seeder:
             self.runs.set_behaviour(actor, entry["behaviour"])
         for index, task_entry in enumerate(entry.get("tasks", [])):
             task_where = f"{where}.tasks[{index}]"
+            _unique(ids, task_entry, task_where)
             body = self._body("actorTasks_post", task_entry | {"actId": actor["id"]}, ("id",), task_where)
             with _at(task_where):
                 task = self.catalog.create_task(user, body, _given_id(task_entry, fresh))
@@ -145,6 +157,24 @@ class Seeder:
         with _at(where):
             self.document.operations[operation_id].check_body(body)
         return body
+
+
+@contextmanager
+def _target_named(entry: dict[str, Any], where: str, fresh: bool) -> Iterator[None]:
+    """Name the condition's field and the seed's value when it names no record of the user."""
+    try:
+        yield
+    except RecordNotFound:
+        key = next(key for key in CONDITION_KEYS if entry["condition"].get(key) is not None)
+        kind = {"actorId": "Actor", "actorTaskId": "task", "actorRunId": "run"}[key]
+        among = "in this seed or of this user" if fresh else "of this user in this file"
+        raise SeedError(f'{where}.condition.{key}: no {kind} "{entry["condition"][key]}" {among}') from None
+
+
+def _unique(ids: dict[str, str], entry: dict[str, Any], where: str) -> None:
+    """Each record of a seed has an id of its own."""
+    if "id" in entry and str(entry["id"]) in ids:
+        raise SeedError(f'{where}.id: "{entry["id"]}" is the id of another record of this seed')
 
 
 def _given_id(entry: dict[str, Any], fresh: bool) -> str | None:

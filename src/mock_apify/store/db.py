@@ -66,6 +66,33 @@ def dump(record: Any) -> bytes:
     return orjson.dumps(record)
 
 
+def _unusable(path: str) -> str | None:
+    """Why `path` cannot hold the database, with the way out; None when it looks usable."""
+    if path == MEMORY:
+        return None
+    folder = os.path.dirname(os.path.abspath(path))
+    if os.path.isdir(path):
+        return "it is a folder (give --db a file path, or :memory:)"
+    if not os.path.isdir(folder):
+        return f"the folder {folder} does not exist (create it, or give --db another path)"
+    if not os.path.exists(path):
+        if not os.access(folder, os.W_OK):
+            return f"cannot create a file in {folder} (give --db a path in a writable folder)"
+        return None
+    if not os.access(path, os.R_OK | os.W_OK):
+        return "the file is read-only (make it writable, or give --db another path)"
+    if not os.access(folder, os.W_OK):
+        return f"its folder {folder} is read-only and SQLite writes a -wal file there (make it writable)"
+    return None
+
+
+# Ways out of the SQLite errors that opening can still meet.
+_OPEN_HINTS = {
+    "file is not a database": "give --db another path; mock-apify does not overwrite other files",
+    "unable to open database file": "give --db a path in a writable folder",
+}
+
+
 def _running_loop() -> asyncio.AbstractEventLoop | None:
     try:
         return asyncio.get_running_loop()
@@ -144,6 +171,8 @@ class Database:
             forget()
 
     def open(self) -> None:
+        if problem := _unusable(self.path):
+            raise StorageError(f"cannot open the database file {self.path}: {problem}")
         try:
             self.conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
             self.conn.execute("PRAGMA journal_mode=WAL")
@@ -155,7 +184,10 @@ class Database:
             self.conn.execute(f"PRAGMA journal_size_limit={WAL_SIZE_LIMIT}")
             self._create_schema()
         except sqlite3.Error as error:
-            raise StorageError(f"cannot open the database file {self.path}: {error}") from None
+            hint = _OPEN_HINTS.get(str(error))
+            raise StorageError(
+                f"cannot open the database file {self.path}: {error}" + (f" ({hint})" if hint else "")
+            ) from None
         if self.path != MEMORY:
             self._checkpointer = _Checkpointer(self.path)
 
