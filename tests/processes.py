@@ -65,6 +65,18 @@ def get(url: str, token: str = DEFAULT_TOKEN, headers: dict[str, str] | None = N
     return post(url, None, headers, method="GET", token=token)
 
 
+def signal_and_wait(process: subprocess.Popen[str], sig: int, within: float) -> tuple[str, str]:
+    """Send `sig` and wait for the process to end: it must do so within `within` seconds (the
+    promise under test, e.g. a prompt shutdown); returns (stdout, stderr), whatever its status."""
+    process.send_signal(sig)
+    try:
+        return process.communicate(timeout=within)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.communicate()
+        raise AssertionError(f"still running {within:g} s after signal {sig}") from None
+
+
 def stop(process: subprocess.Popen[str], sig: int) -> tuple[str, str]:
     """Signal the process and wait for it: it must exit 0; returns (stdout, stderr)."""
     process.send_signal(sig)

@@ -19,7 +19,7 @@ import pytest
 from mock_apify import Config
 from mock_apify.config import DEFAULT_TOKEN, MEMORY_DB
 from mock_apify.threaded import ThreadedEmulator
-from processes import get, post, start, stop
+from processes import get, post, signal_and_wait, start, stop
 
 
 def test_serves_prints_token_logs_requests_and_stops_on_sigterm(tmp_path: Path) -> None:
@@ -238,13 +238,7 @@ def test_sigterm_ends_long_polls_and_log_streams_promptly() -> None:
         )
         get(f"{url}/_mock/health")  # answered after the waiting request was taken up
     finally:
-        process.send_signal(signal.SIGTERM)
-        try:
-            out, err = process.communicate(timeout=8)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.communicate()
-            raise AssertionError("still running 8 s after SIGTERM") from None
+        out, err = signal_and_wait(process, signal.SIGTERM, within=8)
     assert process.returncode == 0, err
     assert "mock-apify stopped" in out
     client.join(timeout=10)
