@@ -329,18 +329,9 @@ def _banner(process: subprocess.Popen[bytes], seconds: float) -> list[str]:
 def test_server_command_starts_serves_and_stops(command: Command, workdir: Path) -> None:
     """Started as written, but on a free port (`--port 0`, or MOCK_APIFY_PORT=0 when the command
     sets no port), in a directory of its own."""
-    text = re.sub(r"--port \S+", "--port 0", command.text)
-    text = re.sub(r"MOCK_APIFY_PORT=\S+", "MOCK_APIFY_PORT=0", text)
-    process = subprocess.Popen(
-        ["bash", "-c", text],
-        cwd=workdir,
-        env={**os.environ, "MOCK_APIFY_PORT": "0"},
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        start_new_session=True,
-    )
+    text = re.sub(r"MOCK_APIFY_PORT=\S+", "MOCK_APIFY_PORT=0", command.text)
+    process, banner = _start_as_written(text, workdir)
     try:
-        banner = _banner(process, 60.0)
         assert banner[0].startswith("mock-apify listening on http://127.0.0.1:"), banner
         assert DEFAULT_TOKEN in banner[1]
         url = banner[0].split()[-1]
@@ -353,8 +344,8 @@ def test_server_command_starts_serves_and_stops(command: Command, workdir: Path)
     assert b"mock-apify stopped" in out
 
 
-def _start_as_written(command: str, workdir: Path) -> tuple[subprocess.Popen[bytes], str]:
-    """`command` started in `workdir` on a free port; the process and its base URL."""
+def _start_as_written(command: str, workdir: Path) -> tuple[subprocess.Popen[bytes], list[str]]:
+    """`command` started in `workdir` on a free port; the process and its start-up lines."""
     text = re.sub(r"--port \S+", "--port 0", command)
     process = subprocess.Popen(
         ["bash", "-c", text],
@@ -365,7 +356,7 @@ def _start_as_written(command: str, workdir: Path) -> tuple[subprocess.Popen[byt
         start_new_session=True,
     )
     try:
-        return process, _banner(process, 60.0)[0].split()[-1]
+        return process, _banner(process, 60.0)
     except BaseException:
         _stop(process)
         raise
@@ -387,7 +378,8 @@ def test_the_readme_snippets_run_twice_against_the_started_emulator(workdir: Pat
     assert README_SCRIPTS, "the README has a Python snippet"
     outputs: dict[str, list[str]] = {block.where: [] for block in README_SCRIPTS}
     for runs in (2, 1):
-        process, url = _start_as_written(README_START.text, workdir)
+        process, banner = _start_as_written(README_START.text, workdir)
+        url = banner[0].split()[-1]
         try:
             for block, _ in [(b, n) for b in README_SCRIPTS for n in range(runs)]:
                 result = subprocess.run(
