@@ -16,7 +16,7 @@ from ..emulator import Emulator
 from ..errors import ApiError, InvalidRequest, MethodNotAllowed, PageNotFound, TokenNotProvided
 from ..model.types import User
 from ..store import StorageError
-from . import sources
+from . import ratelimit, sources
 from .body import parse_json_object, read_body
 from .responses import error_response
 from .routing import Router
@@ -89,6 +89,7 @@ def make_handler(emulator: Emulator, router: Router, handlers: dict[str, Handler
         sources.check_host(request, emulator.config)
         sources.check_origin(request, method, emulator.config)
         operation, path_params = router.resolve(method, request.path)
+        ratelimit.note_operation(request, operation.operation_id)
         user = None
         if operation.needs_auth and not (operation.auth_optional and request_token(request) is None):
             user = authenticate(emulator, request)
