@@ -120,6 +120,7 @@ ROLES: dict[str, dict[str, tuple[str, ...]]] = {
     "webhook_webhookDispatches_get": {"webhookId": ("webhook",)},
     "webhookDispatch_get": {"dispatchId": ("dispatch",)},
     "act_get": {"actorId": ("actor", "actor_name")},
+    "user_get": {"userId": ("default_user", "user")},
     "act_delete": {"actorId": ("doomed_actor",)},
     "act_webhooks_get": {"actorId": ("actor", "actor_name")},
     "act_runs_get": {"actorId": ("actor", "actor_name")},
@@ -362,6 +363,7 @@ def make_records(target: Target) -> None:
     ids = target.ids
     actor = target.call("POST", "/v2/actors", {"name": "fuzz-actor"})
     ids["actor"], ids["actor_name"] = actor["id"], f"{DEFAULT_USERNAME}~fuzz-actor"
+    ids["default_user"] = DEFAULT_USER_ID
     ids["behaviour_actor"] = target.call("POST", "/v2/actors", {"name": "fuzz-behaviour"})["id"]
     ids["doomed_actor"] = target.call("POST", "/v2/actors", {"name": "fuzz-doomed"})["id"]
     task = {"actId": actor["id"], "name": "fuzz-task", "input": {"from": "task"}}
@@ -498,7 +500,7 @@ def reset_target(loopback_deliveries: None) -> Iterator[Target]:
     """An emulator of its own, with a second user whose records a reset may delete."""
     with running_target() as running:
         user = running.call("POST", "/_mock/users", {})
-        running.ids |= {"default_user": DEFAULT_USER_ID, "user": user["id"]}
+        running.ids["user"] = user["id"]
         with hooked_to(running):
             yield running
 

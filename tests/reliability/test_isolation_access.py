@@ -13,15 +13,17 @@ from test_hostile_input import snapshot
 
 from conftest import Api, webhook_fields
 from mock_apify import Config
-from mock_apify.config import MEMORY_DB
+from mock_apify.config import DEFAULT_USER_ID, MEMORY_DB
 from mock_apify.openapi import HTTP_METHODS, load_document
 
 DOCUMENT = load_document()
+# Paths whose records anyone may read, as on Apify: tested apart, for what they show.
+PUBLIC = {"/v2/users/{userId}"}
 USER_OPERATIONS = sorted(
     (method.upper(), path)
     for path, item in DOCUMENT["paths"].items()
     for method in item
-    if method in HTTP_METHODS and path.startswith("/v2/") and "{" in path
+    if method in HTTP_METHODS and path.startswith("/v2/") and "{" in path and path not in PUBLIC
 )
 
 
@@ -70,6 +72,12 @@ async def test_every_operation_with_another_users_ids_is_404_and_changes_nothing
     assert await snapshot(api) == before
     _, reply, _ = await api.call("GET", "/v2/webhook-dispatches", token=stranger)
     assert reply["data"]["total"] == 0
+
+
+async def test_another_users_public_data_shows_no_id_token_or_private_field(api: Api) -> None:
+    stranger = (await api.new_user())["token"]
+    status, reply, _ = await api.call("GET", f"/v2/users/{DEFAULT_USER_ID}", token=stranger)
+    assert status == 200 and set(reply["data"]) == {"username", "profile"}
 
 
 def test_tokens_never_reach_the_request_log() -> None:

@@ -7,7 +7,7 @@ from __future__ import annotations
 from aiohttp import web
 
 from ..emulator import Emulator
-from . import actors, control, dispatches, inboxes, ratelimit, runs, tasks, webhooks
+from . import actors, control, dispatches, inboxes, ratelimit, runs, tasks, users, webhooks
 from .connections import ACCEPT_BACKLOG, ConnectionGuard
 from .request import Handler, error_middleware, make_handler
 from .routing import Router
@@ -62,6 +62,8 @@ HANDLERS: dict[str, Handler] = {
     "mock_actor_run_status_post": control.mock_actor_run_status_post,
     "mock_actor_build_status_post": control.mock_actor_build_status_post,
     "mock_actor_run_get": control.mock_actor_run_get,
+    "users_me_get": users.users_me_get,
+    "user_get": users.user_get,
     "mock_inbox_post": inboxes.mock_inbox_post,
     "mock_inbox_put": inboxes.mock_inbox_put,
     "mock_inbox_get": inboxes.mock_inbox_get,

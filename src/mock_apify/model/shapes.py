@@ -13,7 +13,7 @@ from typing import Any
 
 import orjson
 
-from .types import Record
+from .types import Record, User
 
 # Stored with a webhook but never shown in a response.
 INTERNAL = ("idempotencyKey",)
@@ -74,3 +74,42 @@ def task_full(task: Record) -> Record:
 def task_short(task: Record) -> Record:
     keys = ("id", "userId", "actId", "actName", "name", "username", "actUsername", "createdAt", "modifiedAt")
     return {key: task.get(key) for key in keys} | {"stats": task.get("stats")}
+
+
+# The platform features Apify's user object lists (its OpenAPI schema `EffectivePlatformFeatures`).
+_PLATFORM_FEATURES = (
+    "ACTORS",
+    "STORAGE",
+    "SCHEDULER",
+    "PROXY",
+    "PROXY_EXTERNAL_ACCESS",
+    "PROXY_RESIDENTIAL",
+    "PROXY_SERPS",
+    "WEBHOOKS",
+    "ACTORS_PUBLIC_ALL",
+    "ACTORS_PUBLIC_DEVELOPER",
+)
+
+
+def user_public(user: User) -> Record:
+    """`GET /v2/users/{userId}`: what anyone may see of a user."""
+    return {"username": user.username, "profile": {}}
+
+
+def user_private(user: User, created_at: str) -> Record:
+    """`GET /v2/users/me`: the token's own user, with every field the official clients require; an
+    emulated user has a free plan with every feature on and no proxy."""
+    feature = {"isEnabled": True, "disabledReason": None, "disabledReasonType": None, "isTrial": False}
+    return {
+        "id": user.id,
+        "username": user.username,
+        "profile": {},
+        "email": f"{user.username}@mock-apify.local",
+        "proxy": {"password": "", "groups": []},
+        "plan": {"id": "FREE", "isEnabled": True, "availableProxyGroups": {}},
+        "effectivePlatformFeatures": {
+            name: feature | {"trialExpirationAt": None} for name in _PLATFORM_FEATURES
+        },
+        "createdAt": created_at,
+        "isPaying": False,
+    }

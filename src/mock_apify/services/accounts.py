@@ -35,6 +35,13 @@ class Accounts:
             raise RecordNotFound("User was not found")
         return user
 
+    def profile(self, key: str) -> tuple[User, str]:
+        """A user found by id or username, and when it was made; 404 as Apify's answer."""
+        found = self._storage.users.by_id_or_username(key)
+        if found is None:
+            raise RecordNotFound("User was not found")
+        return found
+
     def wipe(self, user_id: str) -> None:
         """Delete a user's records; the user and its token stay valid."""
         self._storage.users.wipe_user(self.get(user_id).id)

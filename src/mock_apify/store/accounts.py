@@ -39,6 +39,13 @@ class Users:
         ).fetchone()
         return User(*row) if row else None
 
+    def by_id_or_username(self, key: str) -> tuple[User, str] | None:
+        """A user and when it was made, found by its id or its username."""
+        row = self._db.conn.execute(
+            "SELECT id, username, token, created_at FROM users WHERE id = ? OR username = ?", (key, key)
+        ).fetchone()
+        return (User(*row[:3]), row[3]) if row else None
+
     def wipe_all(self) -> None:
         self._db.forget_caches()
         with self._db.transaction() as db:
