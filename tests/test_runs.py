@@ -436,3 +436,23 @@ async def test_seed_files_set_actor_behaviour(tmp_path: Path) -> None:
 
 async def _delivered(bench: Bench, inbox: str, count: int) -> bool:
     return len(await bench.deliveries(inbox)) >= count
+
+
+async def test_run_lists_filter_by_one_status_or_a_comma_list(bench: Bench) -> None:
+    """Apify's run lists take `status` (one, or several separated by commas); others are a 400."""
+    started: dict[str, str] = {}
+    for status in ("FAILED", "SUCCEEDED", "ABORTED"):
+        await bench.behave(status=status)
+        started[status] = (await bench.start())["id"]
+    await bench.api.settle()
+    api, actor = bench.api, bench.actor["id"]
+    for path in ("/v2/actor-runs", f"/v2/actors/{actor}/runs"):
+        for wanted in ("SUCCEEDED", "FAILED,ABORTED"):
+            status, body, _ = await api.call("GET", path, params={"status": wanted})
+            assert status == 200, body
+            ids = {item["id"] for item in body["data"]["items"]}
+            assert ids == {started[s] for s in wanted.split(",")}, (path, wanted)
+            assert body["data"]["total"] == len(ids)
+        status, body, _ = await api.call("GET", path, params={"status": "SUCCESS"})
+        assert status == 400 and body["error"]["type"] == "invalid-parameter", body
+        assert '"SUCCESS"' in body["error"]["message"]

@@ -67,7 +67,8 @@ async def act_run_get(ctx: RequestContext) -> web.Response:
 
 def _runs_page(ctx: RequestContext, **owner: str) -> web.Response:
     page = PageRequest.from_query(ctx.query)
-    return data_response(page.envelope(ctx.emulator.runs.page(ctx.owner.id, page, **owner)))
+    statuses = tuple(ctx.query["status"].split(",")) if "status" in ctx.query else ()
+    return data_response(page.envelope(ctx.emulator.runs.page(ctx.owner.id, page, statuses, **owner)))
 
 
 async def actorRuns_get(ctx: RequestContext) -> web.Response:

@@ -90,9 +90,12 @@ class JobService:
         seconds = min(wait_secs or 0, MAX_WAIT_SECS)
         return await self._scheduler.wait_finished(kind, job["id"], seconds) or job
 
-    def page(self, user_id: str, page: PageRequest, **owner: str) -> Page:
-        """A page of the user's runs, optionally only one Actor's (`act_id`) or task's (`task_id`)."""
-        return self._storage.jobs.page(jobs.RUN, user_id, page.offset, page.limit, page.desc, **owner)
+    def page(self, user_id: str, page: PageRequest, statuses: tuple[str, ...] = (), **owner: str) -> Page:
+        """A page of the user's runs, optionally only one Actor's (`act_id`) or task's (`task_id`),
+        and only those with one of `statuses`."""
+        return self._storage.jobs.page(
+            jobs.RUN, user_id, page.offset, page.limit, page.desc, statuses=statuses, **owner
+        )
 
     def log(self, job_id: str, user: User | None) -> tuple[Record, str]:
         """(job, log text) of a run or build; with a token only the owner's."""

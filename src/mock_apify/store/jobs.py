@@ -80,8 +80,12 @@ class Jobs:
         *,
         act_id: str | None = None,
         task_id: str | None = None,
+        statuses: tuple[str, ...] = (),
     ) -> Page:
         where, params = "user_id = ? AND kind = ?", [user_id, kind]
+        if statuses:
+            marks = ", ".join("?" * len(statuses))
+            where, params = where + f" AND json_extract(doc, '$.status') IN ({marks})", [*params, *statuses]
         if act_id is not None:
             where, params = where + " AND act_id = ?", [*params, act_id]
         if task_id is not None:
