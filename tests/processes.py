@@ -77,6 +77,19 @@ def signal_and_wait(process: subprocess.Popen[str], sig: int, within: float) -> 
         raise AssertionError(f"still running {within:g} s after signal {sig}") from None
 
 
+def start_fails(*args: str) -> str:
+    """Run the CLI, which must refuse to start; returns its one line of stderr."""
+    result = subprocess.run(
+        [sys.executable, "-m", "mock_apify", *args], capture_output=True, text=True, timeout=30
+    )
+    assert result.returncode == 2, (result.returncode, result.stderr)
+    assert result.stdout == ""
+    assert "Traceback" not in result.stderr and "Unclosed" not in result.stderr, result.stderr
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1, result.stderr
+    return lines[0]
+
+
 def stop(process: subprocess.Popen[str], sig: int) -> tuple[str, str]:
     """Signal the process and wait for it: it must exit 0; returns (stdout, stderr)."""
     process.send_signal(sig)

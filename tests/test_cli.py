@@ -19,7 +19,7 @@ import pytest
 from mock_apify import Config
 from mock_apify.config import DEFAULT_TOKEN, MEMORY_DB
 from mock_apify.threaded import ThreadedEmulator
-from processes import get, post, signal_and_wait, start, stop
+from processes import get, post, signal_and_wait, start, start_fails, stop
 
 
 def test_serves_prints_token_logs_requests_and_stops_on_sigterm(tmp_path: Path) -> None:
@@ -80,14 +80,8 @@ def test_bad_seed_file_is_a_clear_error(tmp_path: Path) -> None:
             }
         )
     )
-    result = subprocess.run(
-        [sys.executable, "-m", "mock_apify", "--port", "0", "--db", ":memory:", "--seed", str(seed)],
-        capture_output=True,
-        text=True,
-        timeout=30,
-    )
-    assert result.returncode == 2
-    assert "users[0].webhooks[0]" in result.stderr and "eventTypes" in result.stderr
+    line = start_fails("--port", "0", "--db", ":memory:", "--seed", str(seed))
+    assert "users[0].webhooks[0]" in line and "eventTypes" in line
 
 
 def test_database_of_another_schema_is_a_clear_error_and_is_left_untouched(tmp_path: Path) -> None:
@@ -96,15 +90,8 @@ def test_database_of_another_schema_is_a_clear_error_and_is_left_untouched(tmp_p
         connection.execute("CREATE TABLE users (id TEXT PRIMARY KEY, webhook_count INTEGER)")
         connection.execute("INSERT INTO users VALUES ('u', 3)")
     connection.close()
-    result = subprocess.run(
-        [sys.executable, "-m", "mock_apify", "--port", "0", "--db", str(db)],
-        capture_output=True,
-        text=True,
-        timeout=30,
-    )
-    assert result.returncode == 2
-    assert f"mock-apify: the database file {db} was written by another version" in result.stderr
-    assert "Traceback" not in result.stderr
+    line = start_fails("--port", "0", "--db", str(db))
+    assert f"mock-apify: the database file {db} was written by another version" in line
     with sqlite3.connect(db) as connection:
         assert connection.execute("SELECT * FROM users").fetchall() == [("u", 3)]
     connection.close()

@@ -7,25 +7,13 @@ import os
 import socket
 import sqlite3
 import subprocess
-import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 
-
-def start_fails(*args: str) -> str:
-    """Run the CLI, which must refuse to start; returns its one line of stderr."""
-    result = subprocess.run(
-        [sys.executable, "-m", "mock_apify", *args], capture_output=True, text=True, timeout=30
-    )
-    assert result.returncode == 2, (result.returncode, result.stderr)
-    assert result.stdout == ""
-    assert "Traceback" not in result.stderr and "Unclosed" not in result.stderr, result.stderr
-    lines = result.stderr.splitlines()
-    assert len(lines) == 1, result.stderr
-    return lines[0]
+from processes import start_fails
 
 
 @contextmanager

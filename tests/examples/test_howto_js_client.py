@@ -22,6 +22,7 @@ import threading
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -165,29 +166,31 @@ def test_the_js_client_is_installed_once_per_checkout(js_apify_client: Path) -> 
     assert "/.js-client*/" in ignored
 
 
-def test_the_js_client_creates_and_lists_webhooks(
-    standalone: str, js_apify_client: Path, tmp_path: Path
-) -> None:
-    node = _tool("node")
-    script = tmp_path / "webhooks.js"
-    script.write_text(NODE_SCRIPT)
+def _run_node(source: str, standalone: str, js_apify_client: Path, tmp_path: Path) -> Any:
+    """Run a Node.js script with the JS client against the emulator: the JSON of its last line."""
+    script = tmp_path / "script.js"
+    script.write_text(source)
     env = os.environ | {
         "NODE_PATH": str(js_apify_client / "node_modules"),
         "NO_PROXY": "127.0.0.1,localhost",
         "no_proxy": "127.0.0.1,localhost",
     }
-
     result = subprocess.run(
-        [node, str(script), standalone, DEFAULT_TOKEN],
+        [_tool("node"), str(script), standalone, DEFAULT_TOKEN],
         capture_output=True,
         text=True,
         timeout=60,
         env=env,
         check=False,
     )
-
     assert result.returncode == 0, result.stderr
-    out = json.loads(result.stdout.strip().splitlines()[-1])
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def test_the_js_client_creates_and_lists_webhooks(
+    standalone: str, js_apify_client: Path, tmp_path: Path
+) -> None:
+    out = _run_node(NODE_SCRIPT, standalone, js_apify_client, tmp_path)
     assert out["againId"] == out["webhookId"] and out["total"] == 1 and out["ids"] == [out["webhookId"]]
     # The emulator agrees, seen from Python.
     request = urllib.request.Request(
@@ -202,18 +205,6 @@ def test_the_js_client_creates_and_lists_webhooks(
 def test_a_base_url_ending_in_v2_gets_a_hint(standalone: str, js_apify_client: Path, tmp_path: Path) -> None:
     """`baseUrl: "http://127.0.0.1:8765/v2"` makes the client ask for /v2/v2/webhooks: Apify's
     404 page-not-found, whose message says what is wrong."""
-    script = tmp_path / "v2.js"
-    script.write_text(NODE_V2_SCRIPT)
-    env = os.environ | {"NODE_PATH": str(js_apify_client / "node_modules"), "NO_PROXY": "127.0.0.1"}
-    result = subprocess.run(
-        [_tool("node"), str(script), standalone, DEFAULT_TOKEN],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        env=env,
-        check=False,
-    )
-    assert result.returncode == 0, result.stderr
-    error = json.loads(result.stdout.strip().splitlines()[-1])
+    error = _run_node(NODE_V2_SCRIPT, standalone, js_apify_client, tmp_path)
     assert error["status"] == 404 and error["type"] == "page-not-found"
     assert "The path starts with /v2/v2: the API's base URL is the host alone" in error["message"]

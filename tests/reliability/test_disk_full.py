@@ -11,14 +11,13 @@ import os
 import signal
 import sqlite3
 import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from processes import call, get, start, stop
+from processes import call, get, start, start_fails, stop
 
 FULL = "database or disk is full"
 TEMPLATE = '{"padding": "' + "x" * 50_000 + '"}'  # a 50 KB row, so the disk fills in few writes
@@ -121,13 +120,5 @@ def test_a_full_disk_is_reported_once_and_recovered_from(disk: Path) -> None:
 
     fresh = disk / "new.db"
     fill(disk)  # the clean shutdown above folded the WAL in and freed its space
-    result = subprocess.run(
-        [sys.executable, "-m", "mock_apify", "--port", "0", "--db", str(fresh)],
-        capture_output=True,
-        text=True,
-        timeout=30,
-    )
-    assert result.returncode == 2
-    assert result.stderr.strip().splitlines() == [
-        f"mock-apify: cannot open the database file {fresh}: {FULL}"
-    ], result.stderr
+    line = start_fails("--port", "0", "--db", str(fresh))
+    assert line == f"mock-apify: cannot open the database file {fresh}: {FULL}"
