@@ -122,3 +122,24 @@ async def test_end_to_end_receiver_fetches_the_results(threaded: ThreadedEmulato
         assert dispatches[0].event_data is not None and dispatches[0].event_data.actor_run_id == run.id
     finally:
         await receiver.close()
+
+
+def test_last_run_is_the_newest_and_filters_by_status(
+    client: ApifyClient, actor_id: str, threaded: ThreadedEmulator
+) -> None:
+    assert client.actor(actor_id).last_run().get() is None
+    first = client.actor(actor_id).call()
+    control(threaded, "PUT", f"/_mock/actors/{actor_id}/behaviour", {"run": {"status": "FAILED"}})
+    second = client.actor(actor_id).call()
+    assert first is not None and second is not None
+    last = client.actor(actor_id).last_run().get()
+    assert last is not None and last.id == second.id and last.status == "FAILED"
+    succeeded = client.actor(actor_id).last_run(status="SUCCEEDED").get()
+    assert succeeded is not None and succeeded.id == first.id
+    task = client.tasks().create(actor_id=actor_id, name="weekly")
+    assert client.task(task.id).last_run().get() is None
+    from_task = client.task(task.id).call()
+    assert from_task is not None
+    task_last = client.task(task.id).last_run().get()
+    assert task_last is not None and task_last.id == from_task.id
+    assert client.task(task.id).last_run(status="SUCCEEDED").get() is None

@@ -35,6 +35,8 @@ HANDLERS: dict[str, Handler] = {
     "act_runs_post": runs.act_runs_post,
     "act_runs_get": runs.act_runs_get,
     "act_run_get": runs.act_run_get,
+    "act_runs_last_get": runs.act_runs_last_get,
+    "actorTask_runs_last_get": runs.actorTask_runs_last_get,
     "actorTask_runs_post": runs.actorTask_runs_post,
     "actorTask_runs_get": runs.actorTask_runs_get,
     "actorRuns_get": runs.actorRuns_get,

@@ -25,7 +25,10 @@ class Router:
         for operation in operations:
             by_path.setdefault(operation.path, {})[operation.method] = operation
         self._static = {path: ops for path, ops in by_path.items() if "{" not in path}
-        self._dynamic = [(_pattern(path), ops) for path, ops in by_path.items() if "{" in path]
+        # Fewer parameters first, so a literal segment wins over a parameter in its place:
+        # `/v2/actors/{actorId}/runs/last` before `/v2/actors/{actorId}/runs/{runId}`.
+        dynamic = sorted((path for path in by_path if "{" in path), key=lambda path: path.count("{"))
+        self._dynamic = [(_pattern(path), by_path[path]) for path in dynamic]
         self._aliases = dict(aliases)
 
     def canonical_path(self, path: str) -> str:

@@ -65,10 +65,36 @@ async def act_run_get(ctx: RequestContext) -> web.Response:
     return data_response(await ctx.emulator.runs.waited(jobs.RUN, run, ctx.query.get("waitForFinish")))
 
 
+def _statuses(ctx: RequestContext) -> tuple[str, ...]:
+    return tuple(ctx.query["status"].split(",")) if "status" in ctx.query else ()
+
+
+def run_of(ctx: RequestContext) -> Record:
+    """The run a path names: `/actor-runs/{runId}/…` (anyone's, by ID, without a token), or the
+    last run of `/actors/{actorId}/runs/last/…` or `/actor-tasks/{actorTaskId}/runs/last/…`
+    (the token's user's, filtered by `?status=`). Every run sub-resource resolves its run here."""
+    runs, catalog = ctx.emulator.runs, ctx.emulator.catalog
+    if "runId" in ctx.path:
+        return runs.get(jobs.RUN, ctx.path["runId"], ctx.user)
+    if "actorTaskId" in ctx.path:
+        task = catalog.find_task(ctx.owner, ctx.path["actorTaskId"])
+        return runs.last(ctx.owner, _statuses(ctx), task_id=task["id"])
+    actor = catalog.find_actor(ctx.owner, ctx.path["actorId"])
+    return runs.last(ctx.owner, _statuses(ctx), act_id=actor["id"])
+
+
+async def act_runs_last_get(ctx: RequestContext) -> web.Response:
+    return data_response(
+        await ctx.emulator.runs.waited(jobs.RUN, run_of(ctx), ctx.query.get("waitForFinish"))
+    )
+
+
+actorTask_runs_last_get = act_runs_last_get
+
+
 def _runs_page(ctx: RequestContext, **owner: str) -> web.Response:
     page = PageRequest.from_query(ctx.query)
-    statuses = tuple(ctx.query["status"].split(",")) if "status" in ctx.query else ()
-    return data_response(page.envelope(ctx.emulator.runs.page(ctx.owner.id, page, statuses, **owner)))
+    return data_response(page.envelope(ctx.emulator.runs.page(ctx.owner.id, page, _statuses(ctx), **owner)))
 
 
 async def actorRuns_get(ctx: RequestContext) -> web.Response:

@@ -97,6 +97,14 @@ class JobService:
             jobs.RUN, user_id, page.offset, page.limit, page.desc, statuses=statuses, **owner
         )
 
+    def last(self, user: User, statuses: tuple[str, ...] = (), **owner: str) -> Record:
+        """The user's newest run of one Actor (`act_id`) or task (`task_id`), optionally only
+        among those with one of `statuses`: what `.../runs/last` names."""
+        run = self._storage.jobs.latest(jobs.RUN, user.id, statuses=statuses, **owner)
+        if run is None:
+            raise _not_found(jobs.RUN)
+        return run
+
     def log(self, job_id: str, user: User | None) -> tuple[Record, str]:
         """(job, log text) of a run or build; with a token only the owner's."""
         state = self._storage.jobs.state(job_id)

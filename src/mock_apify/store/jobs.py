@@ -99,9 +99,15 @@ class Jobs:
         return Page(total, [orjson.loads(row[0]) for row in rows])
 
     def latest(
-        self, kind: str, user_id: str, *, act_id: str | None = None, task_id: str | None = None
+        self,
+        kind: str,
+        user_id: str,
+        *,
+        act_id: str | None = None,
+        task_id: str | None = None,
+        statuses: tuple[str, ...] = (),
     ) -> Record | None:
-        page = self.page(kind, user_id, 0, 1, True, act_id=act_id, task_id=task_id)
+        page = self.page(kind, user_id, 0, 1, True, act_id=act_id, task_id=task_id, statuses=statuses)
         return page.items[0] if page.items else None
 
     def due(self, now: float) -> list[str]:
