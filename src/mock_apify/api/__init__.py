@@ -7,7 +7,7 @@ from __future__ import annotations
 from aiohttp import web
 
 from ..emulator import Emulator
-from . import actors, control, dispatches, inboxes, ratelimit, runs, tasks, users, webhooks
+from . import actors, control, datasets, dispatches, inboxes, ratelimit, runs, tasks, users, webhooks
 from .connections import ACCEPT_BACKLOG, ConnectionGuard
 from .request import Handler, error_middleware, make_handler
 from .routing import Router
@@ -44,9 +44,33 @@ HANDLERS: dict[str, Handler] = {
     "actorRun_abort_post": runs.actorRun_abort_post,
     "actorRun_resurrect_post": runs.actorRun_resurrect_post,
     "actorRun_log_get": runs.actorRun_log_get,
-    "actorRun_dataset_items_get": runs.actorRun_dataset_items_get,
     "log_get": runs.log_get,
-    "dataset_items_get": runs.dataset_items_get,
+    "datasets_get": datasets.datasets_get,
+    "datasets_post": datasets.datasets_post,
+    "dataset_get": datasets.dataset_get,
+    "dataset_put": datasets.dataset_put,
+    "dataset_delete": datasets.dataset_delete,
+    "dataset_statistics_get": datasets.dataset_statistics_get,
+    "dataset_items_get": datasets.dataset_items_get,
+    "dataset_items_post": datasets.dataset_items_post,
+    "actorRun_dataset_get": datasets.dataset_get,
+    "act_runs_last_dataset_get": datasets.dataset_get,
+    "actorTask_runs_last_dataset_get": datasets.dataset_get,
+    "actorRun_dataset_put": datasets.dataset_put,
+    "act_runs_last_dataset_put": datasets.dataset_put,
+    "actorTask_runs_last_dataset_put": datasets.dataset_put,
+    "actorRun_dataset_delete": datasets.dataset_delete,
+    "act_runs_last_dataset_delete": datasets.dataset_delete,
+    "actorTask_runs_last_dataset_delete": datasets.dataset_delete,
+    "actorRun_dataset_statistics_get": datasets.dataset_statistics_get,
+    "act_runs_last_dataset_statistics_get": datasets.dataset_statistics_get,
+    "actorTask_runs_last_dataset_statistics_get": datasets.dataset_statistics_get,
+    "actorRun_dataset_items_get": datasets.dataset_items_get,
+    "act_runs_last_dataset_items_get": datasets.dataset_items_get,
+    "actorTask_runs_last_dataset_items_get": datasets.dataset_items_get,
+    "actorRun_dataset_items_post": datasets.dataset_items_post,
+    "act_runs_last_dataset_items_post": datasets.dataset_items_post,
+    "actorTask_runs_last_dataset_items_post": datasets.dataset_items_post,
     "act_builds_post": runs.act_builds_post,
     "actorBuild_get": runs.actorBuild_get,
     "actorBuild_abort_post": runs.actorBuild_abort_post,

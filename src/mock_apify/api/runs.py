@@ -1,5 +1,5 @@
-"""Actor runs and builds: starting them, reading and waiting, aborting, resurrecting, their logs
-(streamed on request), and the items of a run's default dataset."""
+"""Actor runs and builds: starting them, reading and waiting, aborting, resurrecting, and their
+logs (streamed on request). A run's dataset is served by `datasets`."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from ..model.types import Record
 from ..services.runs import MAX_WAIT_SECS
 from .body import parse_json, read_body
 from .request import RequestContext
-from .responses import created, data_response, json_response
+from .responses import created, data_response
 
 
 async def _run_input(ctx: RequestContext) -> Any:
@@ -166,25 +166,3 @@ async def actorRun_log_get(ctx: RequestContext) -> web.StreamResponse:
 
 async def log_get(ctx: RequestContext) -> web.StreamResponse:
     return await _log(ctx, ctx.path["buildOrRunId"])
-
-
-async def _items(ctx: RequestContext, dataset_id: str) -> web.Response:
-    page = PageRequest.from_query(ctx.query)
-    total, items = ctx.emulator.runs.dataset_items(dataset_id, ctx.user, page)
-    headers = {
-        "X-Apify-Pagination-Offset": str(page.offset),
-        "X-Apify-Pagination-Limit": str(page.limit),
-        "X-Apify-Pagination-Count": str(len(items)),
-        "X-Apify-Pagination-Total": str(total),
-        "X-Apify-Pagination-Desc": "true" if page.desc else "false",
-    }
-    return json_response(items, headers=headers)
-
-
-async def dataset_items_get(ctx: RequestContext) -> web.Response:
-    return await _items(ctx, ctx.path["datasetId"])
-
-
-async def actorRun_dataset_items_get(ctx: RequestContext) -> web.Response:
-    run = ctx.emulator.runs.get(jobs.RUN, ctx.path["runId"], ctx.user)
-    return await _items(ctx, run["defaultDatasetId"])

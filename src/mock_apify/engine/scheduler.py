@@ -12,6 +12,7 @@ from collections import defaultdict
 from typing import Any
 
 from ..clock import Clock, Shutdown
+from ..ids import iso
 from ..model import events, jobs
 from ..model.types import Record
 from ..store import Storage
@@ -79,7 +80,7 @@ class JobScheduler(DueWorker):
             lines += jobs.log_line(now, f"ACTOR: {step['statusMessage']}")
         with self._storage.transaction():
             if step.get("items") and kind == jobs.RUN:
-                self._storage.datasets.add_items(job["defaultDatasetId"], list(step["items"]))
+                self._storage.datasets.add_items(job["defaultDatasetId"], list(step["items"]), iso(now))
             self._storage.jobs.update(updated, lines, remaining)
             self._fire(kind, job["status"], updated, now)
         for waiter in self._changed.pop(job["id"], []):

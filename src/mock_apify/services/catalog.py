@@ -15,7 +15,7 @@ from ..model.types import Page, Record, User
 from ..store import Storage
 
 
-def _split_name(ref: str, user: User) -> str | None:
+def split_name(ref: str, user: User) -> str | None:
     """The resource name when `ref` is `username~name` (or `~name`) of this user, else None."""
     username, tilde, name = ref.partition("~")
     if not tilde:
@@ -46,7 +46,7 @@ class Catalog:
         return task
 
     def find_actor(self, user: User, ref: str) -> Record:
-        name = _split_name(ref, user)
+        name = split_name(ref, user)
         if name is None:
             actor = self._storage.actors.get(user.id, ref)
             if actor is None:
@@ -58,7 +58,7 @@ class Catalog:
         return actor
 
     def find_task(self, user: User, ref: str) -> Record:
-        name = _split_name(ref, user)
+        name = split_name(ref, user)
         if name is None:
             task = self._storage.tasks.get(user.id, ref)
         else:

@@ -115,16 +115,6 @@ class JobService:
     async def wait_changed(self, job_id: str, seconds: float) -> None:
         await self._scheduler.wait_changed(job_id, seconds)
 
-    def dataset_items(self, dataset_id: str, user: User | None, page: PageRequest) -> tuple[int, list[Any]]:
-        """(total, a page of items) of a dataset; with a token only the owner's."""
-        owner = self._storage.datasets.owner(dataset_id)
-        if owner is None or (user is not None and owner != user.id):
-            raise RecordNotFound("Dataset was not found")
-        total = self._storage.datasets.total(dataset_id, owner)
-        if total is None:
-            raise RecordNotFound("Dataset was not found")
-        return total, self._storage.datasets.items(dataset_id, total, page.offset, page.limit, page.desc)
-
     # --- changing ----------------------------------------------------------------------------
 
     def abort(self, job: Record) -> Record:

@@ -81,11 +81,26 @@ CREATE INDEX IF NOT EXISTS jobs_by_user ON jobs (user_id, kind, seq);
 CREATE INDEX IF NOT EXISTS jobs_by_actor ON jobs (act_id, kind, seq);
 CREATE INDEX IF NOT EXISTS jobs_by_task ON jobs (task_id, seq);
 CREATE INDEX IF NOT EXISTS jobs_due ON jobs (next_at) WHERE next_at IS NOT NULL;
+-- Datasets: a run's default one (`act_run_id` set) or one made through the API; `name` is NULL
+-- for unnamed ones. `fields` is the JSON list of top-level item fields in first-seen order.
 CREATE TABLE IF NOT EXISTS datasets (
-    id TEXT PRIMARY KEY,
+    seq INTEGER PRIMARY KEY,
+    id TEXT NOT NULL UNIQUE,
     user_id TEXT NOT NULL,
-    item_count INTEGER NOT NULL DEFAULT 0
+    name TEXT,
+    title TEXT,
+    general_access TEXT NOT NULL DEFAULT 'FOLLOW_USER_SETTING',
+    act_id TEXT,
+    act_run_id TEXT,
+    created_at TEXT NOT NULL,
+    modified_at TEXT NOT NULL,
+    accessed_at TEXT NOT NULL,
+    item_count INTEGER NOT NULL DEFAULT 0,
+    clean_item_count INTEGER NOT NULL DEFAULT 0,
+    fields BLOB NOT NULL DEFAULT '[]',
+    UNIQUE (user_id, name)
 );
+CREATE INDEX IF NOT EXISTS datasets_by_user ON datasets (user_id, seq);
 CREATE TABLE IF NOT EXISTS dataset_items (
     dataset_id TEXT NOT NULL,
     n INTEGER NOT NULL,
@@ -110,7 +125,7 @@ CREATE INDEX IF NOT EXISTS inbox_messages_by_inbox ON inbox_messages (inbox, seq
 """
 
 # Bumped whenever _SCHEMA changes in a way an existing file cannot follow.
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 # Tables holding per-user documents, in the order a user's records are wiped.
 USER_TABLES = ("dispatches", "webhooks", "jobs", "behaviours", "tasks", "actors")
