@@ -135,6 +135,9 @@ async def dataset_items_get(ctx: RequestContext) -> web.StreamResponse:
     columns = _columns(ctx, dataset, rows, shaping)
     response = web.StreamResponse(headers=_headers(ctx, dataset, rows))
     await response.prepare(ctx.request)
+    if ctx.request.method == "HEAD":  # the headers alone; aiohttp would send a stream's body
+        await response.write_eof()
+        return response
     fmt = ctx.query.get("format", "json")
     if fmt != "xlsx" and ctx.query.get("bom", fmt == "csv"):
         await response.write(formats.BOM)

@@ -148,20 +148,16 @@ def _unwound(item: Record, fields: tuple[str, ...]) -> list[Record]:
 
 
 def flat(value: Any, prefix: str, separator: str, into: dict[str, Any]) -> None:
-    """`value`'s leaves under `prefix`-`separator`-key paths; an empty object or array is one
-    empty leaf, so its column stays. Items nest at most 100 levels (limits.MAX_JSON_DEPTH)."""
-    children = (
-        value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, list) else None
-    )
-    if children is None:
+    """`value`'s leaves under `prefix`-`separator`-key paths (an empty object or array has none).
+    Items nest at most 100 levels (limits.MAX_JSON_DEPTH), so the recursion is bounded."""
+    if isinstance(value, dict):
+        for key, child in value.items():
+            flat(child, f"{prefix}{separator}{key}", separator, into)
+    elif isinstance(value, list):
+        for index, child in enumerate(value):
+            flat(child, f"{prefix}{separator}{index}", separator, into)
+    else:
         into[prefix] = value
-        return
-    empty = True
-    for key, child in children:
-        empty = False
-        flat(child, f"{prefix}{separator}{key}", separator, into)
-    if empty:
-        into[prefix] = ""
 
 
 def _flattened_field(item: Record, name: str) -> Record:
