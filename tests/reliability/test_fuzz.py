@@ -652,7 +652,26 @@ def success_request(operation: str, target: Target) -> dict[str, Any]:
             return defaults | {"body": seed}
         case "webhook_test_post":
             return {"path_parameters": {"webhookId": ids["webhook"]}, "body": {"resourceId": ids["run"]}}
+        case _ if operation.endswith("dataset_items_post"):
+            return defaults | {"body": [{"fuzz": 1}, {"#hidden": True}]}
+        case _ if operation.endswith("dataset_put"):
+            return defaults | {"body": {"title": "changed"}}
+        case _ if operation.endswith("dataset_delete"):
+            return {"path_parameters": _doomed_dataset(target, operation, fresh)}
     return defaults
+
+
+def _doomed_dataset(target: Target, operation: str, fresh: str) -> dict[str, str]:
+    """Path parameters naming a dataset made for one delete: a dataset, or a new run's."""
+    if operation == "dataset_delete":
+        return {"datasetId": target.call("POST", "/v2/datasets", {}, name=fresh)["id"]}
+    actor = target.call("POST", "/v2/actors", {"name": fresh})["id"]
+    if operation.startswith("actorTask"):
+        task = target.call("POST", "/v2/actor-tasks", {"actId": actor, "name": fresh})["id"]
+        target.call("POST", f"/v2/actor-tasks/{task}/runs", waitForFinish=60)
+        return {"actorTaskId": task}
+    run = target.call("POST", f"/v2/actors/{actor}/runs", waitForFinish=60)["id"]
+    return {"runId": run} if operation.startswith("actorRun") else {"actorId": actor}
 
 
 @pytest.mark.parametrize(

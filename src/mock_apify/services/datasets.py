@@ -42,17 +42,22 @@ class DatasetService:
             raise _not_found()
         return found
 
+    def create(self, user: User, name: str | None, dataset_id: str | None = None) -> Record:
+        """A new dataset (under `dataset_id` when a seed gives one); a name the user already has
+        is refused."""
+        dataset = datasets.new_dataset(user.id, name, self._clock.now_iso())
+        dataset["id"] = dataset_id or dataset["id"]
+        if not self._storage.datasets.insert(dataset):
+            raise SchemaValidation(f"You already have a dataset named '{name}', or its id is taken.")
+        return dataset
+
     def get_or_create(self, user: User, name: str | None) -> tuple[Record, bool]:
         """(the dataset, whether it is new): the user's dataset of that name, or a new one (always
         new when unnamed)."""
-        if name is not None:
-            existing = self._storage.datasets.get_by_name(user.id, name)
-            if existing is not None:
-                return existing, False
-        dataset = datasets.new_dataset(user.id, name, self._clock.now_iso())
-        if not self._storage.datasets.insert(dataset):  # made by a concurrent request meanwhile
-            return self.get_or_create(user, name)
-        return dataset, True
+        existing = None if name is None else self._storage.datasets.get_by_name(user.id, name)
+        if existing is not None:
+            return existing, False
+        return self.create(user, name), True
 
     def page(self, user: User, page: PageRequest, unnamed: bool) -> Page:
         return self._storage.datasets.page(user.id, page.offset, page.limit, page.desc, unnamed)

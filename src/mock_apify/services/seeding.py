@@ -1,4 +1,4 @@
-"""Seed files: users with their tokens, Actors (with behaviours), tasks and webhooks.
+"""Seed files: users with their tokens, Actors (with behaviours), tasks, webhooks and datasets.
 
 One loader serves two callers: start-up, which loads a file into a fresh database under the file's
 own ids and tokens, and `POST /_mock/users/{userId}/seed` (the pytest handle's `load_seed`), which
@@ -24,6 +24,7 @@ from ..model.types import Record, User
 from ..openapi import Document
 from ..store import Storage
 from .catalog import Catalog
+from .datasets import DatasetService
 from .runs import JobService
 from .webhooks import WebhookService
 
@@ -58,6 +59,7 @@ class Seeder:
     catalog: Catalog
     webhooks: WebhookService
     runs: JobService
+    datasets: DatasetService
 
     def load(self, path: Path | None, now: str) -> None:
         """Load a seed file into a fresh database, ids and tokens as the file gives them."""
@@ -126,6 +128,22 @@ class Seeder:
             with _at(where), _target_named(webhook_entry, where, fresh):
                 webhook = self.webhooks.create(user.id, body, _given_id(webhook_entry, fresh))
             _remember(ids, webhook_entry, webhook)
+        for index, dataset_entry in enumerate(entry.get("datasets", [])):
+            self._dataset(user, dataset_entry, ids, fresh, f"datasets[{index}]")
+
+    def _dataset(
+        self, user: User, entry: dict[str, Any], ids: dict[str, str], fresh: bool, where: str
+    ) -> None:
+        """A dataset as `POST /v2/datasets?name=` makes it, with its items pushed."""
+        _unique(ids, entry, where)
+        if limits.too_deep(entry):
+            raise SeedError(f"{where}: {limits.depth_message('Request body')}")
+        if problem := self.document.schema("MockSeedDataset").first_error(entry):
+            raise SeedError(f"{where}: {problem}")
+        with _at(where):
+            dataset = self.datasets.create(user, entry.get("name"), _given_id(entry, fresh))
+            self.datasets.push(dataset, entry.get("items", []))
+        _remember(ids, entry, dataset)
 
     def _actor(self, user: User, entry: dict[str, Any], ids: dict[str, str], fresh: bool, where: str) -> None:
         _unique(ids, entry, where)

@@ -50,6 +50,8 @@ class _HandleApi:
     move_run = operation(Session.move_run)
     run = operation(Session.run)
     dataset_items = operation(Session.dataset_items)
+    add_dataset = operation(Session.add_dataset)
+    push_items = operation(Session.push_items)
     actor = operation(Session.actor)
     task = operation(Session.task)
     webhook = operation(Session.webhook)
