@@ -20,6 +20,20 @@ def _fixed(body: bytes, status: int) -> Callable[[web.Request], Awaitable[web.Re
     return handler
 
 
+def _by_format(bodies: dict[str, str]) -> Callable[[web.Request], Awaitable[web.Response]]:
+    """Dataset items: the bytes mock-apify sent for the same `format`."""
+    encoded = {
+        key.rpartition("=")[2]: body.encode() for key, body in bodies.items() if "items?format=" in key
+    }
+
+    async def handler(request: web.Request) -> web.Response:
+        return web.Response(
+            body=encoded.get(request.query.get("format", "json"), b"[]"), content_type="application/json"
+        )
+
+    return handler
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--port", type=int, required=True)
@@ -35,6 +49,8 @@ def main() -> None:
     ):
         body = bodies.get(f"{method} {path}", '{"data":{}}').encode()
         app.router.add_route(method, path, _fixed(body, status))
+    app.router.add_route("POST", "/v2/datasets/{datasetId}/items", _fixed(b"{}", 201))
+    app.router.add_route("GET", "/v2/datasets/{datasetId}/items", _by_format(bodies))
     web.run_app(
         app, host="127.0.0.1", port=args.port, print=lambda *_: print("ready", flush=True), access_log=None
     )

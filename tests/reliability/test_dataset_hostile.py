@@ -106,3 +106,17 @@ async def _stream(api: Api, dataset_id: str, fmt: str) -> tuple[int, int]:
             count += (tail + chunk).count(token)
             tail = chunk[-(len(token) - 1) :] if len(token) > 1 else b""
     return size, count - (1 if fmt == "csv" else 0)
+
+
+async def test_big_items_are_read_a_few_at_a_time_in_order(api: Api) -> None:
+    dataset_id = await _dataset(api, "big")
+    for n in range(4):  # 2.5 MiB each: a chunk (4 MiB) holds one
+        assert (await _push(api, dataset_id, [{"n": n, "pad": "x" * (5 << 19)}, {"n": n, "small": True}]))[
+            0
+        ] == 201
+    for params, expected in (
+        ({}, [0, 0, 1, 1, 2, 2, 3, 3]),
+        ({"desc": "1", "offset": "1", "limit": "4"}, [3, 2, 2, 1]),
+    ):
+        status, raw = await _get(api, dataset_id, **params)
+        assert status == 200 and [item["n"] for item in orjson.loads(raw)] == expected, params

@@ -5,6 +5,7 @@ export format, streamed), by ID or name under `/v2/datasets`, and as a run's def
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from typing import Any
 
 from aiohttp import web
 
@@ -18,6 +19,8 @@ from .body import parse_json, read_body
 from .request import RequestContext
 from .responses import created, data_response, json_response, no_content
 from .runs import run_of
+
+Chunks = Iterable[list[dict[str, Any]]]
 
 
 def _dataset(ctx: RequestContext) -> Record:
@@ -79,21 +82,20 @@ def _text(writer: formats.Writer, chunks: Iterable[list[Record]]) -> Iterator[by
     yield writer.end()
 
 
-def _body(
-    ctx: RequestContext, dataset: Record, columns: list[str], chunks: Iterable[list[Record]]
-) -> Iterator[bytes]:
+def _body(ctx: RequestContext, dataset: Record, rows: Rows, shaping: Shaping) -> Iterator[bytes]:
     """The answer's bytes in the format asked for, a chunk of items at a time."""
     query, fmt = ctx.query, ctx.query.get("format", "json")
-    header = not query.get("skipHeaderRow")
-    if fmt == "xlsx":
-        return workbook(columns, header, chunks)
+    if fmt in formats.TABLES:
+        columns, table = _table(ctx, dataset, rows, shaping)
+        header = not query.get("skipHeaderRow")
+        if fmt == "xlsx":
+            return workbook(columns, header, table)
+        if fmt == "csv":
+            return _text(formats.CsvWriter(columns, query.get("delimiter", ","), header), table)
+        return _text(formats.HtmlWriter(columns), table)
     writer: formats.Writer = formats.JsonWriter()
     if fmt == "jsonl":
         writer = formats.JsonlWriter()
-    elif fmt == "csv":
-        writer = formats.CsvWriter(columns, query.get("delimiter", ","), header)
-    elif fmt == "html":
-        writer = formats.HtmlWriter(columns)
     elif fmt == "xml":
         writer = formats.XmlWriter(query.get("xmlRoot", "items"), query.get("xmlRow", "item"))
     elif fmt == "rss":
@@ -101,7 +103,7 @@ def _body(
         about = query.get("feedDescription", f'Items in dataset with id "{dataset["id"]}".')
         link = f"{ctx.request.scheme}://{ctx.request.host}/v2/datasets/{dataset['id']}/items?format=rss"
         writer = formats.RssWriter(title, about, link)
-    return _text(writer, chunks)
+    return _text(writer, _shaped(ctx, dataset, rows, shaping))
 
 
 def _shaped(ctx: RequestContext, dataset: Record, rows: Rows, shaping: Shaping) -> Iterator[list[Record]]:
@@ -109,14 +111,19 @@ def _shaped(ctx: RequestContext, dataset: Record, rows: Rows, shaping: Shaping) 
         yield chunk if shaping.plain else [out for item in chunk for out in shaping.shape(item)]
 
 
-def _columns(ctx: RequestContext, dataset: Record, rows: Rows, shaping: Shaping) -> list[str]:
-    """A table's columns, from a first pass over the items (only the names are kept)."""
-    if ctx.query.get("format") not in formats.TABLES:
-        return []
-    found = formats.Columns()
+def _table(ctx: RequestContext, dataset: Record, rows: Rows, shaping: Shaping) -> tuple[list[str], Chunks]:
+    """A table's columns, from a first pass over the items (only the names are kept), and its
+    rows: when one chunk held them all, those of the first pass, else made again as they go."""
+    found, kept, chunks = formats.Columns(), [], 0
     for items in _shaped(ctx, dataset, rows, shaping):
-        found.add(items)
-    return list(found.names)
+        cells = [formats.row(item) for item in items]
+        found.add(cells)
+        chunks += 1
+        kept = cells if chunks == 1 else []
+    if chunks == 1:
+        return list(found.names), [kept]
+    again = ([formats.row(item) for item in items] for items in _shaped(ctx, dataset, rows, shaping))
+    return list(found.names), again
 
 
 def _headers(ctx: RequestContext, dataset: Record, rows: Rows) -> dict[str, str]:
@@ -128,11 +135,13 @@ def _headers(ctx: RequestContext, dataset: Record, rows: Rows) -> dict[str, str]
 
 
 async def dataset_items_get(ctx: RequestContext) -> web.StreamResponse:
-    """Streamed: the store is read CHUNK rows at a time, each written before the next is read."""
+    """Streamed: the store is read CHUNK rows at a time, each written before the next is read.
+    A table's columns are found before the answer starts, so that too many is a clean 400."""
     dataset = _dataset(ctx)
     shaping = Shaping.from_query(ctx.query)
     rows = ctx.emulator.datasets.rows(dataset, ctx.query)
-    columns = _columns(ctx, dataset, rows, shaping)
+    body = _body(ctx, dataset, rows, shaping)
+    first = next(body, b"")  # the table's first pass runs here
     response = web.StreamResponse(headers=_headers(ctx, dataset, rows))
     await response.prepare(ctx.request)
     if ctx.request.method == "HEAD":  # the headers alone; aiohttp would send a stream's body
@@ -141,7 +150,8 @@ async def dataset_items_get(ctx: RequestContext) -> web.StreamResponse:
     fmt = ctx.query.get("format", "json")
     if fmt != "xlsx" and ctx.query.get("bom", fmt == "csv"):
         await response.write(formats.BOM)
-    for part in _body(ctx, dataset, columns, _shaped(ctx, dataset, rows, shaping)):
+    await response.write(first)
+    for part in body:
         await response.write(part)
     await response.write_eof()
     return response

@@ -47,18 +47,20 @@ def label(dataset: Record) -> str:
 
 def is_clean(item: Any) -> bool:
     """Whether an item keeps a field once its hidden (`#`) fields are dropped."""
-    return isinstance(item, dict) and any(not str(key).startswith("#") for key in item)
+    return isinstance(item, dict) and any(key[:1] != "#" for key in item)
 
 
-def counted(items: list[Any], fields: list[str]) -> tuple[int, list[str]]:
+def counted(items: list[Record], fields: list[str]) -> tuple[int, list[str]]:
     """(how many of `items` are clean, `fields` with the items' new top-level fields added)."""
     seen = set(fields)
     listed = list(fields)
     for item in items:
+        if len(listed) >= MAX_LISTED_FIELDS or seen.issuperset(item):
+            continue
         for key in item:
             if len(listed) >= MAX_LISTED_FIELDS:
                 break
             if key not in seen:
                 seen.add(key)
                 listed.append(key)
-    return sum(1 for item in items if is_clean(item)), listed
+    return sum(map(is_clean, items)), listed

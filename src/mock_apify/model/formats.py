@@ -1,6 +1,7 @@
 """Dataset items written in Apify's export formats, a chunk at a time so that a long read is
 streamed: `json`, `jsonl`, `csv`, `html`, `xml`, `rss` here, `xlsx` in `xlsx.py`. Tables (`csv`,
-`html`, `xlsx`) have one column per nested field, found by a first pass over the items."""
+`html`, `xlsx`) have one column per nested field, found by a first pass over the items; their
+writers take rows (`row`), not items."""
 
 from __future__ import annotations
 
@@ -44,7 +45,10 @@ def row(item: Record) -> dict[str, Any]:
     """A table row: nested fields flattened to `a/b` and `a/0` columns, as Apify's tables name them."""
     cells: dict[str, Any] = {}
     for key, value in item.items():
-        flat(value, key, "/", cells)
+        if isinstance(value, dict | list):
+            flat(value, key, "/", cells)
+        else:
+            cells[key] = value
     return cells
 
 
@@ -54,9 +58,9 @@ class Columns:
     def __init__(self) -> None:
         self.names: dict[str, None] = {}
 
-    def add(self, items: list[Record]) -> None:
-        for item in items:
-            for name in row(item):
+    def add(self, rows: list[dict[str, Any]]) -> None:
+        for cells in rows:
+            for name in cells:
                 if name not in self.names:
                     if len(self.names) >= MAX_COLUMNS:
                         raise InvalidParameter(
@@ -75,7 +79,8 @@ def cell(value: Any) -> str:
 
 
 class JsonWriter:
-    """A JSON array, pretty-printed with two spaces like every other answer."""
+    """A JSON array, pretty-printed with two spaces like every other answer: each chunk is
+    dumped as an array, whose brackets are cut so that the chunks join into one."""
 
     def __init__(self) -> None:
         self._first = True
@@ -84,18 +89,16 @@ class JsonWriter:
         return b"["
 
     def write(self, items: list[Record]) -> bytes:
-        parts = []
-        for item in items:
-            parts.append((b"\n  " if self._first else b",\n  ") + _indented(item))
+        if not items:
+            return b""
+        inner = orjson.dumps(items, option=orjson.OPT_INDENT_2)[1:-2]  # "\n  {…},\n  {…}"
+        if self._first:
             self._first = False
-        return b"".join(parts)
+            return inner
+        return b"," + inner
 
     def end(self) -> bytes:
         return b"]" if self._first else b"\n]"
-
-
-def _indented(item: Record) -> bytes:
-    return orjson.dumps(item, option=orjson.OPT_INDENT_2).replace(b"\n", b"\n  ")
 
 
 class JsonlWriter:
@@ -124,7 +127,7 @@ class CsvWriter:
         return self._lines([self._columns]) if self._header and self._columns else b""
 
     def write(self, items: list[Record]) -> bytes:
-        return self._lines([cell(r.get(c)) for c in self._columns] for r in map(row, items))
+        return self._lines([cell(r.get(c)) for c in self._columns] for r in items)
 
     def end(self) -> bytes:
         return b""
@@ -140,7 +143,7 @@ class HtmlWriter:
 
     def write(self, items: list[Record]) -> bytes:
         lines = []
-        for cells in map(row, items):
+        for cells in items:
             lines.append(
                 "<tr>" + "".join(f"<td>{escape(cell(cells.get(c)))}</td>" for c in self._columns) + "</tr>\n"
             )

@@ -147,17 +147,16 @@ def _unwound(item: Record, fields: tuple[str, ...]) -> list[Record]:
     return current
 
 
-def flat(value: Any, prefix: str, separator: str, into: dict[str, Any]) -> None:
-    """`value`'s leaves under `prefix`-`separator`-key paths (an empty object or array has none).
+def flat(value: Record | list[Any], prefix: str, separator: str, into: dict[str, Any]) -> None:
+    """An object's or array's leaves under `prefix`-`separator`-key paths (an empty one has none).
     Items nest at most 100 levels (limits.MAX_JSON_DEPTH), so the recursion is bounded."""
-    if isinstance(value, dict):
-        for key, child in value.items():
-            flat(child, f"{prefix}{separator}{key}", separator, into)
-    elif isinstance(value, list):
-        for index, child in enumerate(value):
-            flat(child, f"{prefix}{separator}{index}", separator, into)
-    else:
-        into[prefix] = value
+    children = value.items() if isinstance(value, dict) else enumerate(value)
+    for key, child in children:
+        path = f"{prefix}{separator}{key}"
+        if isinstance(child, dict | list):
+            flat(child, path, separator, into)
+        else:
+            into[path] = child
 
 
 def _flattened_field(item: Record, name: str) -> Record:

@@ -10,7 +10,7 @@ from typing import Any
 
 import xlsxwriter
 
-from .formats import cell, row
+from .formats import cell
 from .types import Record
 
 # Excel's limits: rows per sheet (the header takes one) and characters per cell.
@@ -30,8 +30,8 @@ def _write(sheet: Any, at: int, values: Iterable[Any]) -> None:
 
 
 def workbook(columns: list[str], header: bool, chunks: Iterable[list[Record]]) -> Iterator[bytes]:
-    """The workbook of the items of `chunks`, a chunk of bytes at a time once it is complete;
-    rows past Excel's last are left out."""
+    """The workbook of the table rows (`formats.row`) of `chunks`, a chunk of bytes at a time once
+    it is complete; rows past Excel's last are left out."""
     with tempfile.SpooledTemporaryFile(max_size=_SPOOL) as file:
         book = xlsxwriter.Workbook(file, {"constant_memory": True, "strings_to_numbers": False})
         sheet = book.add_worksheet()
@@ -40,7 +40,7 @@ def workbook(columns: list[str], header: bool, chunks: Iterable[list[Record]]) -
             _write(sheet, at, columns)
             at += 1
         for items in chunks:
-            for cells in map(row, items):
+            for cells in items:
                 if at < MAX_ROWS:
                     _write(sheet, at, (cells.get(c) for c in columns))
                     at += 1

@@ -118,22 +118,30 @@ class Datasets:
                 [(dataset_id, first + i, dump(item)) for i, item in enumerate(items)],
             )
 
-    def rows(self, dataset_id: str, first: int, last: int, desc: bool, chunk: int) -> Iterator[list[bytes]]:
-        """The stored items numbered `first`..`last` (inclusive), as JSON bytes, `chunk` at a time:
-        each chunk is one index seek, so a long read never holds more than a chunk."""
+    def rows(
+        self, dataset_id: str, first: int, last: int, desc: bool, chunk: int, budget: int
+    ) -> Iterator[list[bytes]]:
+        """The stored items numbered `first`..`last` (inclusive), as JSON bytes, in chunks of at
+        most `chunk` items and `budget` bytes (or one item, when it alone is larger): each chunk
+        is two index seeks, its sizes and then its items, so a read never holds more."""
+        order = "DESC" if desc else "ASC"
+        where = "dataset_id = ? AND n BETWEEN ? AND ?"
         low, high = first, last
         while low <= high:
-            if desc:
-                sql = "SELECT n, item FROM dataset_items WHERE dataset_id = ? AND n BETWEEN ? AND ? ORDER BY n DESC"
-            else:
-                sql = (
-                    "SELECT n, item FROM dataset_items WHERE dataset_id = ? AND n BETWEEN ? AND ? ORDER BY n"
-                )
-            rows = self._db.conn.execute(sql + " LIMIT ?", (dataset_id, low, high, chunk)).fetchall()
-            if not rows:
+            sizes = self._db.conn.execute(
+                f"SELECT n, length(item) FROM dataset_items WHERE {where} ORDER BY n {order} LIMIT ?",
+                (dataset_id, low, high, chunk),
+            ).fetchall()
+            if not sizes:
                 return
-            yield [row[1] for row in rows]
-            if desc:
-                high = rows[-1][0] - 1
-            else:
-                low = rows[-1][0] + 1
+            taken, total = 0, 0
+            while taken < len(sizes) and (taken == 0 or total + sizes[taken][1] <= budget):
+                total += sizes[taken][1]
+                taken += 1
+            edge = sizes[taken - 1][0]
+            span = (dataset_id, edge, high) if desc else (dataset_id, low, edge)
+            rows = self._db.conn.execute(
+                f"SELECT item FROM dataset_items WHERE {where} ORDER BY n {order}", span
+            )
+            yield [row[0] for row in rows.fetchall()]
+            low, high = (low, edge - 1) if desc else (edge + 1, high)
