@@ -85,8 +85,8 @@ async def test_push_counts_and_refuses_all_or_nothing(api: Api) -> None:
     packed = {"gzip": gzip.compress(b'{"z": 1}'), "br": brotli.compress(b'[{"z": 2}]')}
     for encoding, data in packed.items():
         headers = {"Content-Encoding": encoding, "Content-Type": "application/json"}
-        status, _, _ = await api.call("POST", path, data=data, headers=headers)
-        assert status == 201
+        status, _, response = await api.call("POST", path, data=data, headers=headers)
+        assert status == 201 and response.headers["X-RateLimit-Limit"] == "400"
     _, body, _ = await api.call("GET", f"/v2/datasets/{dataset['id']}")
     assert (body["data"]["itemCount"], body["data"]["cleanItemCount"]) == (5, 3)
     assert body["data"]["fields"] == ["a", "#h", "z"]
@@ -225,3 +225,12 @@ async def test_a_runs_dataset_under_every_path(api: Api) -> None:
     assert status == 204
     status, body, _ = await api.call("GET", f"/v2/actor-runs/{run['id']}/dataset/items")
     assert status == 404 and body["error"]["message"] == "Dataset was not found"
+
+
+async def test_wiping_a_user_deletes_its_datasets(api: Api) -> None:
+    dataset = await new_dataset(api, "wiped", [{"a": 1}])
+    status, _, _ = await api.call("POST", "/_mock/reset", json={"userId": dataset["userId"]}, auth=False)
+    assert status == 200
+    status, _, _ = await api.call("GET", f"/v2/datasets/{dataset['id']}")
+    assert status == 404
+    assert (await new_dataset(api, "wiped"))["itemCount"] == 0
