@@ -3,12 +3,14 @@
 
 from __future__ import annotations
 
+import asyncio
 import gzip
 import json
 import tracemalloc
 from typing import Any
 
 import orjson
+import pytest
 
 from conftest import Api
 
@@ -120,3 +122,17 @@ async def test_big_items_are_read_a_few_at_a_time_in_order(api: Api) -> None:
     ):
         status, raw = await _get(api, dataset_id, **params)
         assert status == 200 and [item["n"] for item in orjson.loads(raw)] == expected, params
+
+
+async def test_a_reader_leaving_mid_answer_is_no_error(api: Api, caplog: pytest.LogCaptureFixture) -> None:
+    dataset_id = await _dataset(api, "left")
+    await _push(api, dataset_id, [{"n": n, "pad": "x" * 1000} for n in range(5000)])
+    host, port = api.url.removeprefix("http://").split(":")
+    reader, writer = await asyncio.open_connection(host, int(port))
+    request = f"GET /v2/datasets/{dataset_id}/items HTTP/1.1\r\nHost: {host}\r\nAuthorization: Bearer {api.token}\r\n\r\n"
+    writer.write(request.encode())
+    assert (await reader.read(1000)).startswith(b"HTTP/1.1 200")
+    writer.close()
+    await writer.wait_closed()
+    status, _ = await _get(api, dataset_id, limit="1")
+    assert status == 200 and not [r for r in caplog.records if r.levelname == "ERROR"]

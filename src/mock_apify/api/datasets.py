@@ -140,8 +140,8 @@ async def dataset_items_get(ctx: RequestContext) -> web.StreamResponse:
     dataset = _dataset(ctx)
     shaping = Shaping.from_query(ctx.query)
     rows = ctx.emulator.datasets.rows(dataset, ctx.query)
-    body = _body(ctx, dataset, rows, shaping)
-    first = next(body, b"")  # the table's first pass runs here
+    body = _body(ctx, dataset, rows, shaping)  # a table's first pass runs here
+    first = next(body, b"")  # and an xlsx workbook is written whole here
     response = web.StreamResponse(headers=_headers(ctx, dataset, rows))
     await response.prepare(ctx.request)
     if ctx.request.method == "HEAD":  # the headers alone; aiohttp would send a stream's body
@@ -150,8 +150,11 @@ async def dataset_items_get(ctx: RequestContext) -> web.StreamResponse:
     fmt = ctx.query.get("format", "json")
     if fmt != "xlsx" and ctx.query.get("bom", fmt == "csv"):
         await response.write(formats.BOM)
-    await response.write(first)
-    for part in body:
-        await response.write(part)
-    await response.write_eof()
+    try:
+        await response.write(first)
+        for part in body:
+            await response.write(part)
+        await response.write_eof()
+    except ConnectionResetError:
+        pass  # the reader went away mid-answer
     return response
