@@ -75,3 +75,11 @@ def test_a_seed_file_gives_datasets_their_ids_at_start_up(tmp_path: Path) -> Non
         client = ApifyClient("seeded_token_0001", api_url=running.url, max_retries=0)
         assert client.dataset("SeedDatasetNamed1").list_items().items == [{"n": 1}, {"n": 2}]
         assert client.dataset("results").get() is not None
+
+
+def test_the_default_seed_holds_a_dataset(mock_apify: MockApify) -> None:
+    default = Path(__file__).resolve().parents[1] / "fixtures" / "default.json"
+    ids = mock_apify.load_seed(default, username="mock-user")
+    [source] = json.loads(default.read_text())["users"][0]["datasets"]
+    assert mock_apify.dataset_items(ids[source["id"]]) == source["items"]
+    assert mock_apify.dataset_items(source["name"]) == source["items"]
