@@ -66,12 +66,14 @@ async def dataset_statistics_get(ctx: RequestContext) -> web.Response:
 
 
 async def dataset_items_post(ctx: RequestContext) -> web.Response:
-    """201 with an empty object, as Apify answers a push."""
-    dataset = _dataset(ctx)
+    """201 with an empty object, as Apify answers a push. In the pipeline's order: a body that is
+    not JSON (or nests too deeply) first, then the dataset, then a missing body."""
     raw = await read_body(ctx.request, ctx.emulator.config.max_body_bytes)
-    if not raw.strip():
+    value = parse_json(raw) if raw.strip() else None
+    dataset = _dataset(ctx)
+    if value is None:
         raise InvalidRequest("The request body must be a JSON object or an array of JSON objects.")
-    ctx.emulator.datasets.push(dataset, parse_json(raw))
+    ctx.emulator.datasets.push(dataset, value)
     return json_response({}, status=201)
 
 
