@@ -15,6 +15,7 @@ from .services.accounts import Accounts
 from .services.catalog import Catalog
 from .services.dispatches import DispatchService
 from .services.inboxes import InboxService
+from .services.kvs import KeyValueStoreService
 from .services.runs import JobService
 from .services.seeding import Seeder
 from .services.webhooks import WebhookService
@@ -38,6 +39,7 @@ class Emulator:
         )
         self.runs = JobService(self.storage, self.clock, self.scheduler, self.catalog, self.webhooks)
         self.inboxes = InboxService(self.storage, config)
+        self.kvs = KeyValueStoreService(self.storage, self.clock)
         self.seeder = Seeder(self.document, self.storage, self.catalog, self.webhooks, self.runs)
 
     @property
