@@ -40,6 +40,13 @@ def key_problem(key: str) -> str | None:
     )
 
 
+def type_problem(content_type: str) -> str | None:
+    """Why a Content-Type could not be served back as a header (it must be printable ASCII)."""
+    if content_type.isascii() and content_type.isprintable() and len(content_type) <= 1000:
+        return None
+    return "The Content-Type of a record must be printable ASCII, at most 1000 characters."
+
+
 def is_name(text: str) -> bool:
     return _NAME.fullmatch(text) is not None
 

@@ -99,6 +99,8 @@ class KeyValueStoreService:
         return value
 
     def put_record(self, store: Record, key: str, value: kvs.Value) -> None:
+        if problem := kvs.type_problem(value.content_type):
+            raise InvalidRequest(problem)
         self._storage.kvs.put(store["id"], {_checked(key): value}, self._clock.now_iso())
 
     def put_records(self, store_id: str, records: dict[str, kvs.Value]) -> None:
