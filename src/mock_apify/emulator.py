@@ -40,7 +40,7 @@ class Emulator:
         self.runs = JobService(self.storage, self.clock, self.scheduler, self.catalog, self.webhooks)
         self.inboxes = InboxService(self.storage, config)
         self.kvs = KeyValueStoreService(self.storage, self.clock)
-        self.seeder = Seeder(self.document, self.storage, self.catalog, self.webhooks, self.runs)
+        self.seeder = Seeder(self.document, self.storage, self.catalog, self.webhooks, self.runs, self.kvs)
 
     @property
     def workers(self) -> list[DueWorker]:

@@ -58,16 +58,17 @@ class KeyValueStoreService:
         owner = self._storage.users.by_id(store["userId"])
         return store | {"username": owner.username if owner else None}
 
-    def get_or_create(self, user: User, name: str | None) -> tuple[Record, bool]:
-        """(the store, whether it was made): a name the user's stores have gives that store back."""
+    def get_or_create(self, user: User, name: str | None, store_id: str | None = None) -> tuple[Record, bool]:
+        """(the store, whether it was made): a name the user's stores have gives that store back.
+        `store_id` is a seed file's own ID for a new store."""
         if name is not None:
             if not kvs.is_name(name):
                 raise InvalidParameter(_name_problem(name))
             if (found := self._storage.kvs.by_name(user.id, name)) is not None:
                 return found, False
-        doc = kvs.new_store(new_id(), user.id, name, self._clock.now_iso())
-        if not self._storage.kvs.insert(doc):  # made meanwhile: impossible on one loop, but cheap
-            raise InvalidRequest(f"You already have a key-value store named '{name}'.")
+        doc = kvs.new_store(store_id or new_id(), user.id, name, self._clock.now_iso())
+        if not self._storage.kvs.insert(doc):  # a seed's ID taken already
+            raise InvalidRequest(f"A key-value store with the ID {doc['id']!r} exists already.")
         store = self._storage.kvs.get(doc["id"])
         assert store is not None
         return store, True
