@@ -317,3 +317,23 @@ async def test_a_record_with_a_content_type_that_is_not_ascii_is_refused(api: Ap
     path = f"/v2/key-value-stores/{store['id']}/records/k"
     status, body, _ = await api.call("PUT", path, data=b"x", headers={"Content-Type": "text/plain; x=\u00e9"})
     assert status == 400 and body["error"]["type"] == "invalid-request"
+
+
+async def test_a_user_reset_deletes_the_users_stores_and_records(api: Api) -> None:
+    user = await api.new_user()
+    status, body, _ = await api.call(
+        "POST", "/v2/key-value-stores", params={"name": "gone"}, token=user["token"]
+    )
+    store_id = body["data"]["id"]
+    path = f"/v2/key-value-stores/{store_id}/records/k"
+    status, _, _ = await api.call(
+        "PUT", path, data=b"v", headers={"Content-Type": "text/plain"}, token=user["token"]
+    )
+    assert status == 201
+    mine = await new_store(api, "kept")
+    status, _, _ = await api.call("POST", "/_mock/reset", json={"userId": user["id"]}, auth=False)
+    assert status == 200
+    assert (await api.call("GET", path, token=user["token"]))[0] == 404
+    _, body, _ = await api.call("GET", "/v2/key-value-stores", params={"unnamed": "1"}, token=user["token"])
+    assert body["data"]["total"] == 0
+    assert (await api.call("GET", f"/v2/key-value-stores/{mine['id']}"))[0] == 200
