@@ -16,6 +16,7 @@ from .services.catalog import Catalog
 from .services.datasets import DatasetService
 from .services.dispatches import DispatchService
 from .services.inboxes import InboxService
+from .services.kvs import KeyValueStoreService
 from .services.runs import JobService
 from .services.seeding import Seeder
 from .services.webhooks import WebhookService
@@ -39,9 +40,10 @@ class Emulator:
         )
         self.runs = JobService(self.storage, self.clock, self.scheduler, self.catalog, self.webhooks)
         self.inboxes = InboxService(self.storage, config)
+        self.kvs = KeyValueStoreService(self.storage, self.clock)
         self.datasets = DatasetService(self.storage, self.clock)
         self.seeder = Seeder(
-            self.document, self.storage, self.catalog, self.webhooks, self.runs, self.datasets
+            self.document, self.storage, self.catalog, self.webhooks, self.runs, self.kvs, self.datasets
         )
 
     @property

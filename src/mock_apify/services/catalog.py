@@ -92,6 +92,12 @@ class Catalog:
     def delete_task(self, user: User, ref: str) -> None:
         self._storage.tasks.delete(user.id, self.find_task(user, ref)["id"])
 
+    def set_task_input(self, user: User, task: Record, changes: dict[str, Any]) -> Record:
+        """`PUT /actor-tasks/{id}/input`: the properties given replace the task's, the others stay."""
+        changed = task | {"input": (task.get("input") or {}) | changes, "modifiedAt": self._clock.now_iso()}
+        self._storage.tasks.replace(changed)
+        return changed
+
     def check_target(self, user_id: str, condition: dict[str, str]) -> None:
         """The Actor, task or run a condition names must exist for this user (condition values are IDs)."""
         if "actorId" in condition and not self._storage.actors.exists(user_id, condition["actorId"]):

@@ -52,6 +52,7 @@ class _HandleApi:
     dataset_items = operation(Session.dataset_items)
     add_dataset = operation(Session.add_dataset)
     push_items = operation(Session.push_items)
+    record = operation(Session.record)
     actor = operation(Session.actor)
     task = operation(Session.task)
     webhook = operation(Session.webhook)
