@@ -89,6 +89,9 @@ def test_last_run_log_and_abort_for_actors_and_tasks(client: ApifyClient, thread
     assert client.task(task.id).last_run().abort().id == from_task.id
     task_log = client.task(task.id).last_run(status="ABORTED").log().get()
     assert task_log is not None and "ABORTED" in task_log
+    assert client.actor(actor.id).last_run(origin="WEB").get() is None
+    by_api = client.actor(actor.id).last_run(origin="API", status="ABORTED").get()
+    assert by_api is not None and by_api.id == from_task.id
 
 
 def test_builds_pass_the_clients_validation(client: ApifyClient) -> None:

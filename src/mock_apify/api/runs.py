@@ -76,18 +76,23 @@ def _statuses(ctx: RequestContext) -> tuple[str, ...]:
     return tuple(ctx.query["status"].split(",")) if "status" in ctx.query else ()
 
 
+def _last_filters(ctx: RequestContext) -> dict[str, Any]:
+    return {"statuses": _statuses(ctx), "origin": ctx.query.get("origin")}
+
+
 def run_of(ctx: RequestContext) -> Record:
     """The run a path names: `/actor-runs/{runId}/…` (anyone's, by ID, without a token), or the
     last run of `/actors/{actorId}/runs/last/…` or `/actor-tasks/{actorTaskId}/runs/last/…`
-    (the token's user's, filtered by `?status=`). Every run sub-resource resolves its run here."""
+    (the token's user's, filtered by `?status=` and `?origin=`). Every run sub-resource resolves
+    its run here."""
     runs, catalog = ctx.emulator.runs, ctx.emulator.catalog
     if "runId" in ctx.path:
         return runs.get(jobs.RUN, ctx.path["runId"], ctx.user)
     if "actorTaskId" in ctx.path:
         task = catalog.find_task(ctx.owner, ctx.path["actorTaskId"])
-        return runs.last(ctx.owner, _statuses(ctx), task_id=task["id"])
+        return runs.last(ctx.owner, task_id=task["id"], **_last_filters(ctx))
     actor = catalog.find_actor(ctx.owner, ctx.path["actorId"])
-    return runs.last(ctx.owner, _statuses(ctx), act_id=actor["id"])
+    return runs.last(ctx.owner, act_id=actor["id"], **_last_filters(ctx))
 
 
 act_runs_last_get = actorTask_runs_last_get = actorRun_get

@@ -48,11 +48,13 @@ class Catalog:
     def update_actor(self, user: User, ref: str, body: dict[str, Any]) -> Record:
         """A partial update; a new name must be free among the user's Actors, and the user's tasks
         of the Actor show it from then on."""
-        actor = records.updated_actor(self.find_actor(user, ref), body, self._clock.now_iso())
+        stored = self.find_actor(user, ref)
+        actor = records.updated_actor(stored, body, self._clock.now_iso())
         with self._storage.transaction():
             if not self._storage.actors.replace(actor):
                 raise ActorNameNotUnique(f"You already have an Actor named '{actor['name']}'.")
-            self._storage.tasks.rename_actor(user.id, actor["id"], actor["name"])
+            if actor["name"] != stored["name"]:
+                self._storage.tasks.rename_actor(user.id, actor["id"], actor["name"])
         return actor
 
     def update_task(self, user: User, ref: str, body: dict[str, Any]) -> Record:

@@ -89,10 +89,10 @@ class JobService:
         only those with one of `statuses`, or started within `started_after`/`started_before`."""
         return self._storage.jobs.page(jobs.RUN, user_id, page.offset, page.limit, page.desc, **filters)
 
-    def last(self, user: User, statuses: tuple[str, ...] = (), **owner: str) -> Record:
+    def last(self, user: User, **filters: Any) -> Record:
         """The user's newest run of one Actor (`act_id`) or task (`task_id`), optionally only
-        among those with one of `statuses`: what `.../runs/last` names."""
-        run = self._storage.jobs.latest(jobs.RUN, user.id, statuses=statuses, **owner)
+        among those with one of `statuses` or of one `origin`: what `.../runs/last` names."""
+        run = self._storage.jobs.latest(jobs.RUN, user.id, **filters)
         if run is None:
             raise _not_found(jobs.RUN)
         return run

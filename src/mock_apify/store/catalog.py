@@ -100,8 +100,8 @@ class Tasks(NamedRecords):
         with self._db.transaction() as db:
             db.execute(
                 "UPDATE tasks SET doc = CAST(json_set(doc, '$.actName', ?) AS BLOB)"
-                " WHERE user_id = ? AND json_extract(doc, '$.actId') = ? AND json_extract(doc, '$.actName') != ?",
-                (name, user_id, actor_id, name),
+                " WHERE user_id = ? AND json_extract(doc, '$.actId') = ?",
+                (name, user_id, actor_id),
             )
 
 

@@ -116,9 +116,11 @@ def _where(
     started_after: str | None = None,
     started_before: str | None = None,
     version: str | None = None,
+    origin: str | None = None,
 ) -> tuple[str, list[Any]]:
     """The WHERE clause of a job list: one Actor's or task's, with one of `statuses`, started
-    within the bounds (inclusive ISO timestamps, which sort as text), built from one `version`."""
+    within the bounds (inclusive ISO timestamps, which sort as text), built from one `version`,
+    started from one `origin`."""
     clauses, params = ["user_id = ?", "kind = ?"], [user_id, kind]
     if statuses:
         clauses.append(f"json_extract(doc, '$.status') IN ({', '.join('?' * len(statuses))})")
@@ -129,6 +131,7 @@ def _where(
         ("json_extract(doc, '$.startedAt') >= ?", started_after),
         ("json_extract(doc, '$.startedAt') <= ?", started_before),
         ("json_extract(doc, '$.actVersion.versionNumber') = ?", version),
+        ("json_extract(doc, '$.meta.origin') = ?", origin),
     ):
         if value is not None:
             clauses.append(clause)
