@@ -7,7 +7,7 @@ from __future__ import annotations
 from aiohttp import web
 
 from ..emulator import Emulator
-from . import actors, control, dispatches, inboxes, kvs, ratelimit, runs, tasks, users, webhooks
+from . import actors, builds, control, dispatches, inboxes, kvs, ratelimit, runs, tasks, users, webhooks
 from .connections import ACCEPT_BACKLOG, ConnectionGuard
 from .request import Handler, error_middleware, make_handler
 from .routing import Router
@@ -23,10 +23,12 @@ HANDLERS: dict[str, Handler] = {
     "acts_get": actors.acts_get,
     "acts_post": actors.acts_post,
     "act_get": actors.act_get,
+    "act_put": actors.act_put,
     "act_delete": actors.act_delete,
     "actorTasks_get": tasks.actorTasks_get,
     "actorTasks_post": tasks.actorTasks_post,
     "actorTask_get": tasks.actorTask_get,
+    "actorTask_put": tasks.actorTask_put,
     "actorTask_delete": tasks.actorTask_delete,
     "webhook_test_post": dispatches.webhook_test_post,
     "webhook_webhookDispatches_get": dispatches.webhook_webhookDispatches_get,
@@ -36,11 +38,17 @@ HANDLERS: dict[str, Handler] = {
     "act_runs_get": runs.act_runs_get,
     "act_run_get": runs.act_run_get,
     "act_runs_last_get": runs.act_runs_last_get,
+    "act_runs_last_log_get": runs.act_runs_last_log_get,
+    "act_runs_last_abort_post": runs.act_runs_last_abort_post,
     "actorTask_runs_last_get": runs.actorTask_runs_last_get,
+    "actorTask_runs_last_log_get": runs.actorTask_runs_last_log_get,
+    "actorTask_runs_last_abort_post": runs.actorTask_runs_last_abort_post,
     "actorTask_runs_post": runs.actorTask_runs_post,
     "actorTask_runs_get": runs.actorTask_runs_get,
     "actorRuns_get": runs.actorRuns_get,
     "actorRun_get": runs.actorRun_get,
+    "actorRun_put": runs.actorRun_put,
+    "actorRun_delete": runs.actorRun_delete,
     "actorRun_abort_post": runs.actorRun_abort_post,
     "actorRun_resurrect_post": runs.actorRun_resurrect_post,
     "actorRun_log_get": runs.actorRun_log_get,
@@ -77,9 +85,14 @@ HANDLERS: dict[str, Handler] = {
     "actorTask_input_get": tasks.actorTask_input_get,
     "actorTask_input_put": tasks.actorTask_input_put,
     "dataset_items_get": runs.dataset_items_get,
-    "act_builds_post": runs.act_builds_post,
-    "actorBuild_get": runs.actorBuild_get,
-    "actorBuild_abort_post": runs.actorBuild_abort_post,
+    "act_builds_get": builds.act_builds_get,
+    "act_builds_post": builds.act_builds_post,
+    "act_build_default_get": builds.act_build_default_get,
+    "actorBuilds_get": builds.actorBuilds_get,
+    "actorBuild_get": builds.actorBuild_get,
+    "actorBuild_delete": builds.actorBuild_delete,
+    "actorBuild_abort_post": builds.actorBuild_abort_post,
+    "actorBuild_log_get": builds.actorBuild_log_get,
     "mock_health_get": control.mock_health_get,
     "mock_reset_post": control.mock_reset_post,
     "mock_users_post": control.mock_users_post,
