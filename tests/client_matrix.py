@@ -192,6 +192,90 @@ STEPS: list[Step] = [
     ),
     *_store_steps(),
     *_dataset_steps(),
+    # Runs, builds and Actors (issue 12, items 3 and 5).
+    Step(
+        "succeeded_runs",
+        [("runs", []), ("list", [], {"status": "SUCCEEDED"})],
+        [("runs", []), ("list", [{"status": "SUCCEEDED"}])],
+        pick=["total"],
+    ),
+    Step(
+        "actor_runs",
+        [("actor", ["$actor"]), ("runs", []), ("list", [], {"started_before": "2999-01-01T00:00:00Z"})],
+        [("actor", ["$actor"]), ("runs", []), ("list", [{"startedBefore": "2999-01-01T00:00:00Z"}])],
+        pick=["items", 0, "usageTotalUsd"],
+    ),
+    Step(
+        "task_runs",
+        [("task", ["$task"]), ("runs", []), ("list", [])],
+        [("task", ["$task"]), ("runs", []), ("list", [])],
+        pick=["total"],
+    ),
+    Step(
+        "status_message",
+        [
+            ("run", ["$run.id"]),
+            ("update", [], {"status_message": "Sent", "is_status_message_terminal": True}),
+        ],
+        [("run", ["$run.id"]), ("update", [{"statusMessage": "Sent", "isStatusMessageTerminal": True}])],
+        pick=["statusMessage"],
+    ),
+    Step(
+        "last_log",
+        [("actor", ["$actor"]), ("last_run", [], {}), ("log", []), ("get", [])],
+        [("actor", ["$actor"]), ("lastRun", [{}]), ("log", []), ("get", [])],
+    ),
+    Step(
+        "last_abort",
+        [("actor", ["$actor"]), ("last_run", [], {}), ("abort", [])],
+        [("actor", ["$actor"]), ("lastRun", [{}]), ("abort", [])],
+        pick=["status"],
+    ),
+    Step(
+        "build",
+        [("actor", ["$actor"]), ("build", [], {"version_number": "0.1", "wait_for_finish": 10})],
+        [("actor", ["$actor"]), ("build", ["0.1", {"waitForFinish": 10}])],
+        pick=["buildNumber"],
+        save=True,
+    ),
+    Step(
+        "build_get",
+        [("build", ["$build.id"]), ("get", [])],
+        [("build", ["$build.id"]), ("get", [])],
+        pick=["actVersion", "versionNumber"],
+    ),
+    Step("builds", [("builds", []), ("list", [])], [("builds", []), ("list", [])], pick=["total"]),
+    Step(
+        "actor_builds",
+        [("actor", ["$actor"]), ("builds", []), ("list", [], {"desc": True})],
+        [("actor", ["$actor"]), ("builds", []), ("list", [{"desc": True}])],
+        pick=["items", 0, "buildNumber"],
+    ),
+    Step(
+        "build_log",
+        [("build", ["$build.id"]), ("log", []), ("get", [])],
+        [("build", ["$build.id"]), ("log", []), ("get", [])],
+    ),
+    Step(
+        "actor_update",
+        [("actor", ["$actor"]), ("update", [], {"title": "Matrix"})],
+        [("actor", ["$actor"]), ("update", [{"title": "Matrix"}])],
+        pick=["title"],
+    ),
+    Step(
+        "task_update",
+        [("task", ["$task"]), ("update", [], {"title": "Matrix task"})],
+        [("task", ["$task"]), ("update", [{"title": "Matrix task"}])],
+        pick=["title"],
+    ),
+    Step(
+        "actor_stats",
+        [("actor", ["$actor"]), ("get", [])],
+        [("actor", ["$actor"]), ("get", [])],
+        pick=["stats", "totalRuns"],
+    ),
+    Step("run_delete", [("run", ["$run.id"]), ("delete", [])], [("run", ["$run.id"]), ("delete", [])]),
+    Step("deleted_run", [("run", ["$run.id"]), ("get", [])], [("run", ["$run.id"]), ("get", [])]),
 ]
 
 

@@ -96,3 +96,15 @@ def test_the_scenario(client: str, target: tuple[str, str], tmp_path: Path) -> N
     assert out["picked"] == [{"n": 1004}, {"n": 1003}] and out["clean_count"] == 1005
     assert out["dataset_renamed"] == "matrix-data-2"
     assert out["dataset_deleted"] is None and out["dataset_gone"] is None
+    assert (out["succeeded_runs"], out["actor_runs"], out["task_runs"]) == (1, 0, 0)
+    assert out["status_message"] == "Sent" and "SUCCEEDED" in out["last_log"]
+    assert out["last_abort"] == "SUCCEEDED"  # a finished run is left as it is
+    assert (out["build"], out["build_get"], out["builds"], out["actor_builds"]) == (
+        "0.1.1",
+        "0.1",
+        2,
+        "0.1.1",
+    )
+    assert "SUCCEEDED" in out["build_log"]
+    assert (out["actor_update"], out["task_update"], out["actor_stats"]) == ("Matrix", "Matrix task", 1)
+    assert out["run_delete"] is None and out["deleted_run"] is None

@@ -12,6 +12,7 @@ from .engine.worker import DueWorker, settle
 from .model.types import User
 from .openapi import Document
 from .services.accounts import Accounts
+from .services.builds import BuildService
 from .services.catalog import Catalog
 from .services.datasets import DatasetService
 from .services.dispatches import DispatchService
@@ -38,7 +39,10 @@ class Emulator:
         self.dispatches = DispatchService(
             self.storage, self.clock, self.dispatcher, self.scheduler, self.webhooks
         )
-        self.runs = JobService(self.storage, self.clock, self.scheduler, self.catalog, self.webhooks)
+        self.builds = BuildService(self.storage, self.clock, self.scheduler)
+        self.runs = JobService(
+            self.storage, self.clock, self.scheduler, self.catalog, self.webhooks, self.builds
+        )
         self.inboxes = InboxService(self.storage, config)
         self.kvs = KeyValueStoreService(self.storage, self.clock)
         self.datasets = DatasetService(self.storage, self.clock)

@@ -122,25 +122,37 @@ ROLES: dict[str, dict[str, tuple[str, ...]]] = {
     "act_get": {"actorId": ("actor", "actor_name")},
     "user_get": {"userId": ("default_user", "user")},
     "act_delete": {"actorId": ("doomed_actor",)},
+    "act_put": {"actorId": ("mutable_actor",)},
     "act_webhooks_get": {"actorId": ("actor", "actor_name")},
     "act_runs_get": {"actorId": ("actor", "actor_name")},
     "act_runs_post": {"actorId": ("actor", "actor_name")},
     "act_run_get": {"actorId": ("actor",), "runId": ("run",)},
     "act_runs_last_get": {"actorId": ("actor", "actor_name")},
+    "act_runs_last_log_get": {"actorId": ("actor", "actor_name")},
+    "act_runs_last_abort_post": {"actorId": ("mutable_actor",)},
     "act_builds_post": {"actorId": ("actor", "actor_name")},
+    "act_builds_get": {"actorId": ("actor", "actor_name")},
+    "act_build_default_get": {"actorId": ("actor", "actor_name")},
     "actorTask_get": {"actorTaskId": ("task", "task_name")},
     "actorTask_delete": {"actorTaskId": ("doomed_task",)},
+    "actorTask_put": {"actorTaskId": ("mutable_task",)},
     "actorTask_webhooks_get": {"actorTaskId": ("task", "task_name")},
     "actorTask_runs_get": {"actorTaskId": ("task", "task_name")},
     "actorTask_runs_last_get": {"actorTaskId": ("task", "task_name")},
+    "actorTask_runs_last_log_get": {"actorTaskId": ("task", "task_name")},
+    "actorTask_runs_last_abort_post": {"actorTaskId": ("mutable_task",)},
     "actorTask_runs_post": {"actorTaskId": ("task", "task_name")},
     "actorRun_get": {"runId": ("run",)},
+    "actorRun_put": {"runId": ("mutable_run",)},
+    "actorRun_delete": {"runId": ("doomed_run",)},
     "actorRun_abort_post": {"runId": ("mutable_run",)},
     "actorRun_resurrect_post": {"runId": ("mutable_run",)},
     "actorRun_log_get": {"runId": ("run",)},
     "actorRun_dataset_items_get": {"runId": ("run",)},
     "actorBuild_get": {"buildId": ("build",)},
     "actorBuild_abort_post": {"buildId": ("mutable_build",)},
+    "actorBuild_delete": {"buildId": ("doomed_build",)},
+    "actorBuild_log_get": {"buildId": ("build",)},
     "log_get": {"buildOrRunId": ("run", "build")},
     "dataset_items_get": {"datasetId": ("dataset", "named_dataset", "dataset_name")},
     "dataset_get": {"datasetId": ("dataset", "named_dataset", "dataset_name")},
@@ -152,7 +164,7 @@ ROLES: dict[str, dict[str, tuple[str, ...]]] = {
     "actorRun_dataset_statistics_get": {"runId": ("run",)},
     "actorRun_dataset_put": {"runId": ("mutable_run",)},
     "actorRun_dataset_items_post": {"runId": ("mutable_run",)},
-    "actorRun_dataset_delete": {"runId": ("doomed_run",)},
+    "actorRun_dataset_delete": {"runId": ("doomed_dataset_run",)},
     "act_runs_last_dataset_get": {"actorId": ("actor", "actor_name")},
     "act_runs_last_dataset_items_get": {"actorId": ("actor", "actor_name")},
     "act_runs_last_dataset_statistics_get": {"actorId": ("actor", "actor_name")},
@@ -450,6 +462,15 @@ def make_records(target: Target) -> None:
     ids["mutable_run"] = target.call("POST", f"/v2/actor-tasks/{ids['task']}/runs", waitForFinish=60)["id"]
     ids["build"] = target.call("POST", f"/v2/actors/{actor['id']}/builds", waitForFinish=60)["id"]
     ids["mutable_build"] = target.call("POST", f"/v2/actors/{actor['id']}/builds", waitForFinish=60)["id"]
+    # The run's default build, older than the two above, so no longer the default: deletable.
+    ids["doomed_build"] = run["buildId"]
+    ids["doomed_run"] = target.call("POST", f"/v2/actors/{actor['id']}/runs", waitForFinish=60)["id"]
+    # Updated (renamed, even) and their last runs aborted: records no other operation names.
+    ids["mutable_actor"] = target.call("POST", "/v2/actors", {"name": "fuzz-mutable"})["id"]
+    ids["mutable_task"] = target.call(
+        "POST", "/v2/actor-tasks", {"actId": ids["mutable_actor"], "name": "fuzz-mutable"}
+    )["id"]
+    target.call("POST", f"/v2/actor-tasks/{ids['mutable_task']}/runs", waitForFinish=60)
     ids["dispatch"] = target.call("POST", f"/v2/webhooks/{ids['webhook']}/test")["id"]
     make_dataset_records(target)
     ids["inbox"], ids["receiver_url"] = "fuzz-inbox", hook["requestUrl"]
@@ -484,7 +505,7 @@ def make_dataset_records(target: Target) -> None:
         actor_id = target.call("POST", "/v2/actors", {"name": role.replace("_", "-")})["id"]
         ids[role] = actor_id
         run = target.call("POST", f"/v2/actors/{actor_id}/runs", waitForFinish=60)
-    ids["doomed_run"] = run["id"]
+    ids["doomed_dataset_run"] = run["id"]
     for role in ("dataset_task", "doomed_dataset_task"):
         task = {"actId": ids["dataset_actor"], "name": role.replace("_", "-")}
         ids[role] = target.call("POST", "/v2/actor-tasks", task)["id"]
@@ -657,6 +678,18 @@ def success_request(operation: str, target: Target) -> dict[str, Any]:
             return {"body": {"name": fresh, "title": "Fuzz"}}
         case "act_delete":
             return {"path_parameters": {"actorId": target.call("POST", "/v2/actors", {})["id"]}}
+        case "act_put" | "actorTask_put":
+            return defaults | {"body": {"title": "Changed"}}
+        case "actorRun_put":
+            return defaults | {"body": {"statusMessage": "Halfway", "isStatusMessageTerminal": False}}
+        case "actorRun_delete":
+            run = target.call("POST", f"/v2/actors/{ids['actor']}/runs", waitForFinish=60)
+            return {"path_parameters": {"runId": run["id"]}}
+        case "actorBuild_delete":
+            actor = target.call("POST", "/v2/actors", {})["id"]
+            older = target.call("POST", f"/v2/actors/{actor}/builds", waitForFinish=60)["id"]
+            target.call("POST", f"/v2/actors/{actor}/builds", waitForFinish=60)
+            return {"path_parameters": {"buildId": older}}
         case "actorTasks_post":
             return {"body": {"actId": ids["actor"], "name": fresh, "input": {"a": 1}}}
         case "actorTask_delete":

@@ -26,6 +26,11 @@ async def act_get(ctx: RequestContext) -> web.Response:
     return data_response(ctx.emulator.catalog.find_actor(ctx.owner, ctx.path["actorId"]))
 
 
+async def act_put(ctx: RequestContext) -> web.Response:
+    assert ctx.body is not None
+    return data_response(ctx.emulator.catalog.update_actor(ctx.owner, ctx.path["actorId"], ctx.body))
+
+
 async def act_delete(ctx: RequestContext) -> web.Response:
     ctx.emulator.catalog.delete_actor(ctx.owner, ctx.path["actorId"])
     return no_content()

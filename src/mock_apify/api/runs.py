@@ -1,5 +1,6 @@
-"""Actor runs and builds: starting them, reading and waiting, aborting, resurrecting, and their
-logs (streamed on request). A run's dataset is served by `datasets`."""
+"""Actor runs: starting them, reading and waiting, listing, updating, deleting, aborting,
+resurrecting, their logs (streamed on request). A run's dataset is served by `datasets`. Every
+run sub-resource serves `/actor-runs/{runId}/…` and both `…/runs/last/…` with one handler."""
 
 from __future__ import annotations
 
@@ -8,13 +9,13 @@ from typing import Any
 from aiohttp import web
 
 from ..errors import RecordNotFound
-from ..model import jobs
+from ..model import jobs, shapes
 from ..model.paging import PageRequest
 from ..model.types import Record
 from ..services.runs import MAX_WAIT_SECS
 from .body import parse_json, read_body
 from .request import RequestContext
-from .responses import created, data_response
+from .responses import created, data_response, no_content
 
 
 async def _run_input(ctx: RequestContext) -> tuple[Any, bytes]:
@@ -47,57 +48,70 @@ async def actorTask_runs_post(ctx: RequestContext) -> web.Response:
     return await _started(ctx, actor, task, f"/v2/actor-tasks/{task['id']}/runs")
 
 
-async def _job_answer(ctx: RequestContext, kind: str, key: str) -> web.Response:
-    runs = ctx.emulator.runs
-    job = runs.get(kind, ctx.path[key], ctx.user)
-    return data_response(await runs.waited(kind, job, ctx.query.get("waitForFinish")))
+async def job_answer(ctx: RequestContext, kind: str, job: Record) -> web.Response:
+    """A run or build once it ends or `waitForFinish` passes, its costs shown to its owner only."""
+    waited = await ctx.emulator.runs.waited(kind, job, ctx.query.get("waitForFinish"))
+    return data_response(jobs.owner_view(waited, ctx.user is not None))
 
 
 async def actorRun_get(ctx: RequestContext) -> web.Response:
-    return await _job_answer(ctx, jobs.RUN, "runId")
+    return await job_answer(ctx, jobs.RUN, run_of(ctx))
 
 
-async def actorBuild_get(ctx: RequestContext) -> web.Response:
-    return await _job_answer(ctx, jobs.BUILD, "buildId")
+async def actorRun_put(ctx: RequestContext) -> web.Response:
+    assert ctx.body is not None
+    return data_response(ctx.emulator.runs.update(run_of(ctx), ctx.body))
+
+
+async def actorRun_delete(ctx: RequestContext) -> web.Response:
+    ctx.emulator.runs.delete(run_of(ctx))
+    return no_content()
 
 
 async def act_run_get(ctx: RequestContext) -> web.Response:
     run = ctx.emulator.runs.get(jobs.RUN, ctx.path["runId"], ctx.user)
     if run["actId"] != ctx.emulator.catalog.find_actor(ctx.owner, ctx.path["actorId"])["id"]:
         raise RecordNotFound("Actor run was not found")
-    return data_response(await ctx.emulator.runs.waited(jobs.RUN, run, ctx.query.get("waitForFinish")))
+    return await job_answer(ctx, jobs.RUN, run)
 
 
 def _statuses(ctx: RequestContext) -> tuple[str, ...]:
     return tuple(ctx.query["status"].split(",")) if "status" in ctx.query else ()
 
 
+def _last_filters(ctx: RequestContext) -> dict[str, Any]:
+    return {"statuses": _statuses(ctx), "origin": ctx.query.get("origin")}
+
+
 def run_of(ctx: RequestContext) -> Record:
     """The run a path names: `/actor-runs/{runId}/…` (anyone's, by ID, without a token), or the
     last run of `/actors/{actorId}/runs/last/…` or `/actor-tasks/{actorTaskId}/runs/last/…`
-    (the token's user's, filtered by `?status=`). Every run sub-resource resolves its run here."""
+    (the token's user's, filtered by `?status=` and `?origin=`). Every run sub-resource resolves
+    its run here."""
     runs, catalog = ctx.emulator.runs, ctx.emulator.catalog
     if "runId" in ctx.path:
         return runs.get(jobs.RUN, ctx.path["runId"], ctx.user)
     if "actorTaskId" in ctx.path:
         task = catalog.find_task(ctx.owner, ctx.path["actorTaskId"])
-        return runs.last(ctx.owner, _statuses(ctx), task_id=task["id"])
+        return runs.last(ctx.owner, task_id=task["id"], **_last_filters(ctx))
     actor = catalog.find_actor(ctx.owner, ctx.path["actorId"])
-    return runs.last(ctx.owner, _statuses(ctx), act_id=actor["id"])
+    return runs.last(ctx.owner, act_id=actor["id"], **_last_filters(ctx))
 
 
-async def act_runs_last_get(ctx: RequestContext) -> web.Response:
-    return data_response(
-        await ctx.emulator.runs.waited(jobs.RUN, run_of(ctx), ctx.query.get("waitForFinish"))
-    )
-
-
-actorTask_runs_last_get = act_runs_last_get
+act_runs_last_get = actorTask_runs_last_get = actorRun_get
 
 
 def _runs_page(ctx: RequestContext, **owner: str) -> web.Response:
+    """A page of runs in the short shape, filtered by `status` and the `startedAfter` and
+    `startedBefore` bounds."""
     page = PageRequest.from_query(ctx.query)
-    return data_response(page.envelope(ctx.emulator.runs.page(ctx.owner.id, page, _statuses(ctx), **owner)))
+    bounds = {
+        key: jobs.started_bound(name, ctx.query[name])
+        for key, name in (("started_after", "startedAfter"), ("started_before", "startedBefore"))
+        if name in ctx.query
+    }
+    listed = ctx.emulator.runs.page(ctx.owner.id, page, statuses=_statuses(ctx), **owner, **bounds)
+    return data_response(page.envelope(listed, [shapes.run_short(run) for run in listed.items]))
 
 
 async def actorRuns_get(ctx: RequestContext) -> web.Response:
@@ -113,13 +127,10 @@ async def actorTask_runs_get(ctx: RequestContext) -> web.Response:
 
 
 async def actorRun_abort_post(ctx: RequestContext) -> web.Response:
-    runs = ctx.emulator.runs
-    return data_response(runs.abort(runs.get(jobs.RUN, ctx.path["runId"], ctx.user)))
+    return data_response(ctx.emulator.runs.abort(run_of(ctx)))
 
 
-async def actorBuild_abort_post(ctx: RequestContext) -> web.Response:
-    runs = ctx.emulator.runs
-    return data_response(runs.abort(runs.get(jobs.BUILD, ctx.path["buildId"], ctx.user)))
+act_runs_last_abort_post = actorTask_runs_last_abort_post = actorRun_abort_post
 
 
 async def actorRun_resurrect_post(ctx: RequestContext) -> web.Response:
@@ -129,16 +140,7 @@ async def actorRun_resurrect_post(ctx: RequestContext) -> web.Response:
     )
 
 
-async def act_builds_post(ctx: RequestContext) -> web.Response:
-    runs = ctx.emulator.runs
-    actor = ctx.emulator.catalog.find_actor(ctx.owner, ctx.path["actorId"])
-    build = await runs.waited(
-        jobs.BUILD, runs.start_build(ctx.owner, actor, ctx.query), ctx.query.get("waitForFinish")
-    )
-    return created(ctx.request, build, f"/v2/actor-builds/{build['id']}")
-
-
-async def _log(ctx: RequestContext, job_id: str) -> web.StreamResponse:
+async def log_answer(ctx: RequestContext, job_id: str) -> web.StreamResponse:
     """Plain text; with `stream=1`, kept open and fed until the run or build ends (or the server
     shuts down)."""
     runs = ctx.emulator.runs
@@ -164,8 +166,11 @@ async def _log(ctx: RequestContext, job_id: str) -> web.StreamResponse:
 
 
 async def actorRun_log_get(ctx: RequestContext) -> web.StreamResponse:
-    return await _log(ctx, ctx.path["runId"])
+    return await log_answer(ctx, run_of(ctx)["id"])
+
+
+act_runs_last_log_get = actorTask_runs_last_log_get = actorRun_log_get
 
 
 async def log_get(ctx: RequestContext) -> web.StreamResponse:
-    return await _log(ctx, ctx.path["buildOrRunId"])
+    return await log_answer(ctx, ctx.path["buildOrRunId"])

@@ -26,6 +26,12 @@ async def actorTask_get(ctx: RequestContext) -> web.Response:
     return data_response(shapes.task_full(ctx.emulator.catalog.find_task(ctx.owner, ctx.path["actorTaskId"])))
 
 
+async def actorTask_put(ctx: RequestContext) -> web.Response:
+    assert ctx.body is not None
+    task = ctx.emulator.catalog.update_task(ctx.owner, ctx.path["actorTaskId"], ctx.body)
+    return data_response(shapes.task_full(task))
+
+
 async def actorTask_delete(ctx: RequestContext) -> web.Response:
     ctx.emulator.catalog.delete_task(ctx.owner, ctx.path["actorTaskId"])
     return no_content()

@@ -3,9 +3,10 @@ them, which webhook event a change fires, and the log lines it writes. No HTTP, 
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
+from ..errors import InvalidParameter
 from ..ids import iso, new_id
 from .types import Record
 
@@ -16,6 +17,26 @@ _EVENT_SUFFIX = {"SUCCEEDED": "SUCCEEDED", "FAILED": "FAILED", "TIMED-OUT": "TIM
 
 # With no behaviour set, a job succeeds this many seconds (on the emulator's clock) after it starts.
 DEFAULT_DURATION = 0.0
+# The version an Actor without `versions` is built from; Apify's version numbers are MAJOR.MINOR.
+DEFAULT_VERSION = "0.0"
+# The usage items of Apify's RunUsage and RunUsageUsd; an emulated run costs nothing, but the
+# owner sees every key, as the clients and webhook receivers expect.
+_RUN_USAGE = (
+    "ACTOR_COMPUTE_UNITS",
+    "DATASET_READS",
+    "DATASET_WRITES",
+    "KEY_VALUE_STORE_READS",
+    "KEY_VALUE_STORE_WRITES",
+    "KEY_VALUE_STORE_LISTS",
+    "REQUEST_QUEUE_READS",
+    "REQUEST_QUEUE_WRITES",
+    "DATA_TRANSFER_INTERNAL_GBYTES",
+    "DATA_TRANSFER_EXTERNAL_GBYTES",
+    "PROXY_RESIDENTIAL_TRANSFER_GBYTES",
+    "PROXY_SERPS",
+)
+# What only the owner (a request with a token) sees of a run or build, as on Apify.
+OWNER_ONLY = ("usageTotalUsd", "usageUsd")
 
 
 def event_type(kind: str, old_status: str | None, new_status: str) -> str | None:
@@ -64,8 +85,8 @@ def new_run(
     options: dict[str, Any],
     input_len: int,
     now: float,
-    build: Record | None,
 ) -> Record:
+    """A READY run; its build (`buildId`, `buildNumber`) is filled in when the run is stored."""
     run_id = new_id()
     return {
         "id": run_id,
@@ -80,17 +101,40 @@ def new_run(
         "meta": {"origin": "API"},
         "stats": {"inputBodyLen": input_len, "restartCount": 0, "resurrectCount": 0, "computeUnits": 0},
         "options": options,
-        "buildId": build["id"] if build else new_id(),
-        "buildNumber": build["buildNumber"] if build else "0.0.1",
+        "buildId": None,
+        "buildNumber": None,
         "exitCode": None,
         "generalAccess": "RESTRICTED",
         "defaultKeyValueStoreId": new_id(),
         "defaultDatasetId": new_id(),
         "defaultRequestQueueId": new_id(),
+        "usage": dict.fromkeys(_RUN_USAGE, 0),
+        "usageTotalUsd": 0,
+        "usageUsd": dict.fromkeys(_RUN_USAGE, 0),
     }
 
 
-def new_build(actor: Record, options: dict[str, Any], version: str, number: int, now: float) -> Record:
+def act_version(actor: Record, version: str, tag: str | None) -> Record:
+    """`actVersion` of a build: the Actor's version of that number as it is now (Apify snapshots
+    it), else a version of source files; `tag` (the build request's) overrides its build tag."""
+    stored: Record = next((v for v in actor.get("versions") or [] if v.get("versionNumber") == version), {})
+    keys = ("sourceType", "buildTag", "gitRepoUrl", "sourceFiles", "tarballUrl", "gitHubGistUrl")
+    snapshot = {"versionNumber": version, "sourceType": "SOURCE_FILES", "buildTag": "latest"}
+    snapshot |= {key: stored[key] for key in keys if stored.get(key) is not None}
+    return snapshot | ({"buildTag": tag} if tag else {})
+
+
+def build_options(query: dict[str, Any]) -> Record:
+    return {
+        "useCache": bool(query.get("useCache")),
+        "betaPackages": bool(query.get("betaPackages")),
+        "memoryMbytes": 1024,
+        "diskMbytes": 2048,
+    }
+
+
+def new_build(actor: Record, options: Record, version: Record, number: int, now: float) -> Record:
+    """A READY build of `version` (an `actVersion`), numbered `number` within that version."""
     return {
         "id": new_id(),
         "actId": actor["id"],
@@ -101,10 +145,36 @@ def new_build(actor: Record, options: dict[str, Any], version: str, number: int,
         "meta": {"origin": "API"},
         "stats": {"computeUnits": 0},
         "options": options,
-        "buildNumber": f"{version}.{number}",
+        "usage": {"ACTOR_COMPUTE_UNITS": 0},
+        "usageTotalUsd": 0,
+        "usageUsd": {"ACTOR_COMPUTE_UNITS": 0},
+        "buildNumber": f"{version['versionNumber']}.{number}",
         "actVersion": version,
         "defaultKeyValueStoreId": new_id(),
     }
+
+
+def default_build(actor: Record, number: int, now: float) -> Record:
+    """The build an Actor that was never built runs: already SUCCEEDED, of its first version."""
+    versions = actor.get("versions") or [{}]
+    version = act_version(actor, versions[0].get("versionNumber") or DEFAULT_VERSION, None)
+    build = new_build(actor, build_options({}), version, number, now)
+    return changed(build, "SUCCEEDED", now, {})
+
+
+def updated_run(run: Record, body: Record) -> Record:
+    """A run after `PUT /actor-runs/{runId}`: its status message and whether it is the last one."""
+    updated = dict(run)
+    for key in ("statusMessage", "isStatusMessageTerminal", "generalAccess"):
+        if body.get(key) is not None:
+            updated[key] = body[key]
+    return updated
+
+
+def owner_view(job: Record, is_owner: bool) -> Record:
+    """A job as a reader sees it: usage costs only for the owner (Apify hides them from a
+    request without a token)."""
+    return job if is_owner else {k: v for k, v in job.items() if k not in OWNER_ONLY}
 
 
 def changed(job: Record, status: str, now: float, step: Record) -> Record:
@@ -131,6 +201,20 @@ def changed(job: Record, status: str, now: float, step: Record) -> Record:
         if "isStatusMessageTerminal" in job:
             updated["isStatusMessageTerminal"] = None
     return updated
+
+
+def started_bound(name: str, text: str) -> str:
+    """A `startedAfter`/`startedBefore` value as stored timestamps are written (UTC, milliseconds,
+    Z), so that bounds compare as text; a value without a zone is UTC, as Apify reads it."""
+    try:
+        moment = datetime.fromisoformat(text.replace("Z", "+00:00").replace("z", "+00:00"))
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=UTC)
+        return iso(moment.timestamp())
+    except (ValueError, OverflowError, OSError):
+        raise InvalidParameter(
+            f"Parameter '{name}' must be an ISO 8601 date and time, e.g. 2025-09-01T00:00:00.000Z"
+        ) from None
 
 
 def _millis(timestamp: str) -> int:

@@ -142,6 +142,44 @@ def new_actor(body: dict[str, Any], user_id: str, username: str, now: str) -> Re
     }
 
 
+def _merged_options(stored: Record | None, given: Record | None) -> Record:
+    """Run options after an update: given members replace stored ones; a null member keeps the
+    stored value (as on create, where it keeps the default)."""
+    return (stored or {}) | {k: v for k, v in (given or {}).items() if v is not None}
+
+
+# On update, a null leaves these as they were (a record always has them), clears these to their
+# empty value, clears any other field to null, or removes one the record keeps only once given
+# (`_ACTOR_EXTRAS`, `_TASK_EXTRAS`).
+_KEPT = ("name", "isPublic", "restartOnError")
+_CLEARED: dict[str, Any] = {"categories": [], "versions": [], "input": {}}
+
+
+def _updated(record: Record, body: dict[str, Any], extras: tuple[str, ...], now: str) -> Record:
+    """A partial update (PUT): keys missing from the body keep their value."""
+    merged = dict(record)
+    for key, value in body.items():
+        if value is None and key in _KEPT:
+            continue
+        if value is None and key in extras:
+            merged.pop(key, None)
+        elif value is None:
+            merged[key] = _CLEARED.get(key)
+        else:
+            merged[key] = value
+    merged["modifiedAt"] = now
+    return merged
+
+
+def updated_actor(actor: Record, body: dict[str, Any], now: str) -> Record:
+    """The Actor after `PUT /v2/actors/{actorId}`; its run options are merged member by member."""
+    merged = _updated(actor, {k: v for k, v in body.items() if k != "defaultRunOptions"}, _ACTOR_EXTRAS, now)
+    merged["defaultRunOptions"] = _merged_options(
+        actor.get("defaultRunOptions"), body.get("defaultRunOptions")
+    )
+    return merged
+
+
 # --- tasks -----------------------------------------------------------------------------------
 
 
@@ -165,3 +203,13 @@ def new_task(body: dict[str, Any], actor: Record, username: str, now: str) -> Re
         "actName": actor["name"],
         "actUsername": actor["username"],
     }
+
+
+def updated_task(task: Record, body: dict[str, Any], now: str) -> Record:
+    """The task after `PUT /v2/actor-tasks/{actorTaskId}`: its options are merged member by member
+    (a null member drops that option, so the Actor's default applies again); its input is replaced."""
+    merged = _updated(task, {k: v for k, v in body.items() if k != "options"}, _TASK_EXTRAS, now)
+    if "options" in body:
+        options = {**(task.get("options") or {}), **(body["options"] or {})}
+        merged["options"] = {k: v for k, v in options.items() if v is not None}
+    return merged

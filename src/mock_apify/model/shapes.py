@@ -76,6 +76,45 @@ def task_short(task: Record) -> Record:
     return {key: task.get(key) for key in keys} | {"stats": task.get("stats")}
 
 
+# RunShort and BuildShort: what Apify's run and build lists show of each job.
+_RUN_SHORT = (
+    "id",
+    "actId",
+    "userId",
+    "actorTaskId",
+    "status",
+    "startedAt",
+    "finishedAt",
+    "buildId",
+    "buildNumber",
+    "meta",
+    "usageTotalUsd",
+    "defaultKeyValueStoreId",
+    "defaultDatasetId",
+    "defaultRequestQueueId",
+)
+_BUILD_SHORT = (
+    "id",
+    "actId",
+    "userId",
+    "status",
+    "startedAt",
+    "finishedAt",
+    "usageTotalUsd",
+    "buildNumber",
+    "meta",
+)
+
+
+def run_short(run: Record) -> Record:
+    # A run stored before usage was recorded costs nothing too.
+    return {key: run.get(key) for key in _RUN_SHORT} | {"usageTotalUsd": run.get("usageTotalUsd", 0)}
+
+
+def build_short(build: Record) -> Record:
+    return {key: build.get(key) for key in _BUILD_SHORT} | {"usageTotalUsd": build.get("usageTotalUsd", 0)}
+
+
 # The platform features Apify's user object lists (its OpenAPI schema `EffectivePlatformFeatures`).
 _PLATFORM_FEATURES = (
     "ACTORS",

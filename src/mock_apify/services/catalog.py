@@ -45,6 +45,24 @@ class Catalog:
             raise TaskNameNotUnique(f"You already have a task named '{task['name']}'.")
         return task
 
+    def update_actor(self, user: User, ref: str, body: dict[str, Any]) -> Record:
+        """A partial update; a new name must be free among the user's Actors, and the user's tasks
+        of the Actor show it from then on."""
+        stored = self.find_actor(user, ref)
+        actor = records.updated_actor(stored, body, self._clock.now_iso())
+        with self._storage.transaction():
+            if not self._storage.actors.replace(actor):
+                raise ActorNameNotUnique(f"You already have an Actor named '{actor['name']}'.")
+            if actor["name"] != stored["name"]:
+                self._storage.tasks.rename_actor(user.id, actor["id"], actor["name"])
+        return actor
+
+    def update_task(self, user: User, ref: str, body: dict[str, Any]) -> Record:
+        task = records.updated_task(self.find_task(user, ref), body, self._clock.now_iso())
+        if not self._storage.tasks.replace(task):
+            raise TaskNameNotUnique(f"You already have a task named '{task['name']}'.")
+        return task
+
     def find_actor(self, user: User, ref: str) -> Record:
         name = split_name(ref, user)
         if name is None:

@@ -9,11 +9,12 @@ import orjson
 
 from ..clock import Clock
 from ..engine.scheduler import JobScheduler
-from ..errors import InvalidRequest, RecordNotFound
+from ..errors import IdDoesNotMatch, InvalidRequest, RecordNotFound
 from ..model import jobs, kvs
 from ..model.paging import PageRequest
 from ..model.types import Page, Record, User
 from ..store import Storage
+from .builds import BuildService
 from .catalog import Catalog
 from .webhooks import WebhookService
 
@@ -33,12 +34,14 @@ class JobService:
         scheduler: JobScheduler,
         catalog: Catalog,
         webhooks: WebhookService,
+        builds: BuildService,
     ) -> None:
         self._storage = storage
         self._clock = clock
         self._scheduler = scheduler
         self._catalog = catalog
         self._webhooks = webhooks
+        self._builds = builds
 
     # --- starting ----------------------------------------------------------------------------
 
@@ -62,10 +65,11 @@ class JobService:
         if task is not None:
             defaults = defaults | {k: v for k, v in (task.get("options") or {}).items() if v is not None}
         options = jobs.run_options(query, defaults)
-        build = self._storage.jobs.latest(jobs.BUILD, actor["userId"], act_id=actor["id"])
-        run = jobs.new_run(actor, task, options, len(orjson.dumps(job_input)), self._clock.time(), build)
+        run = jobs.new_run(actor, task, options, len(orjson.dumps(job_input)), self._clock.time())
         ad_hoc = self._webhooks.ad_hoc(user.id, query.get("webhooks"), run["id"])
         with self._storage.transaction():
+            build = self._builds.default(actor)
+            run |= {"buildId": build["id"], "buildNumber": build["buildNumber"]}
             for webhook in ad_hoc:
                 self._webhooks.store(webhook)
             behaviour = self.behaviour(actor["id"]).get("run")
@@ -73,20 +77,10 @@ class JobService:
             if input_record is not None:
                 records = {kvs.INPUT: input_record}
                 self._storage.kvs.put(run["defaultKeyValueStoreId"], records, self._clock.now_iso())
+            self._storage.actors.count_job(actor["id"], "totalRuns")
+            if task is not None:
+                self._storage.tasks.count_job(task["id"], "totalRuns")
         return run
-
-    def start_build(self, user: User, actor: Record, query: dict[str, Any]) -> Record:
-        version = query.get("version") or "0.0"
-        number = self._storage.jobs.page(jobs.BUILD, user.id, 0, 1, False, act_id=actor["id"]).total + 1
-        options = {
-            "useCache": bool(query.get("useCache")),
-            "betaPackages": bool(query.get("betaPackages")),
-            "memoryMbytes": 1024,
-            "diskMbytes": 2048,
-        }
-        build = jobs.new_build(actor, options, version, number, self._clock.time())
-        self._scheduler.create(jobs.BUILD, build, None, self.behaviour(actor["id"]).get("build"), None)
-        return build
 
     # --- reading and waiting -----------------------------------------------------------------
 
@@ -102,17 +96,15 @@ class JobService:
         seconds = min(wait_secs or 0, MAX_WAIT_SECS)
         return await self._scheduler.wait_finished(kind, job["id"], seconds) or job
 
-    def page(self, user_id: str, page: PageRequest, statuses: tuple[str, ...] = (), **owner: str) -> Page:
+    def page(self, user_id: str, page: PageRequest, **filters: Any) -> Page:
         """A page of the user's runs, optionally only one Actor's (`act_id`) or task's (`task_id`),
-        and only those with one of `statuses`."""
-        return self._storage.jobs.page(
-            jobs.RUN, user_id, page.offset, page.limit, page.desc, statuses=statuses, **owner
-        )
+        only those with one of `statuses`, or started within `started_after`/`started_before`."""
+        return self._storage.jobs.page(jobs.RUN, user_id, page.offset, page.limit, page.desc, **filters)
 
-    def last(self, user: User, statuses: tuple[str, ...] = (), **owner: str) -> Record:
+    def last(self, user: User, **filters: Any) -> Record:
         """The user's newest run of one Actor (`act_id`) or task (`task_id`), optionally only
-        among those with one of `statuses`: what `.../runs/last` names."""
-        run = self._storage.jobs.latest(jobs.RUN, user.id, statuses=statuses, **owner)
+        among those with one of `statuses` or of one `origin`: what `.../runs/last` names."""
+        run = self._storage.jobs.latest(jobs.RUN, user.id, **filters)
         if run is None:
             raise _not_found(jobs.RUN)
         return run
@@ -135,6 +127,20 @@ class JobService:
             return job
         self._scheduler.move(job["id"], {"status": "ABORTING"})
         return self._scheduler.move(job["id"], {"status": "ABORTED"})
+
+    def update(self, run: Record, body: Record) -> Record:
+        """Set a run's status message (and whether it is the last one), keeping its plan."""
+        if body.get("runId") not in (None, run["id"]):
+            raise IdDoesNotMatch(f"The body's runId {body['runId']!r} is not the ID of run {run['id']}.")
+        updated = jobs.updated_run(run, body)
+        self._storage.jobs.set_doc(updated)
+        return updated
+
+    def delete(self, run: Record) -> None:
+        """Only a finished run may be deleted, as on Apify."""
+        if run["status"] not in jobs.TERMINAL:
+            raise InvalidRequest(f"Run {run['id']} is {run['status']}; only a finished run can be deleted.")
+        self._storage.jobs.delete(run["id"])
 
     def resurrect(self, run: Record, timeout: int | None) -> Record:
         if run["status"] not in jobs.TERMINAL:

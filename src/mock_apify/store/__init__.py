@@ -8,7 +8,7 @@ from contextlib import AbstractContextManager
 from sqlite3 import Connection
 
 from .accounts import Users
-from .catalog import Actors, Behaviours, NamedRecords
+from .catalog import Actors, Behaviours, Tasks
 from .datasets import Datasets
 from .db import Database, StaleDatabase, StorageError
 from .dispatches import Dispatches
@@ -28,7 +28,7 @@ class Storage:
         self.db = Database(path)
         self.users = Users(self.db)
         self.actors = Actors(self.db)
-        self.tasks = NamedRecords(self.db, "tasks")
+        self.tasks = Tasks(self.db)
         self.behaviours = Behaviours(self.db)
         self.webhooks = Webhooks(self.db)
         self.dispatches = Dispatches(self.db)

@@ -24,6 +24,26 @@ class NamedRecords:
             )
         return cursor.rowcount == 1
 
+    def replace(self, doc: Record) -> bool:
+        """Store an updated document (its name may have changed); False when the user already has
+        another one with its name."""
+        with self._db.transaction() as db:
+            cursor = db.execute(
+                f"UPDATE OR IGNORE {self._table} SET name = ?, doc = ? WHERE id = ? AND user_id = ?",
+                (doc["name"], dump(doc), doc["id"], doc["userId"]),
+            )
+        return cursor.rowcount == 1
+
+    def count_job(self, record_id: str, stat: str) -> None:
+        """Add one to a counter of the record's `stats` (`totalRuns`, `totalBuilds`), in SQL so that
+        a run start does not read the document back."""
+        with self._db.transaction() as db:
+            db.execute(
+                f"UPDATE {self._table} SET doc = CAST(json_set(doc, '$.stats.' || ?,"
+                f" COALESCE(json_extract(doc, '$.stats.' || ?), 0) + 1) AS BLOB) WHERE id = ?",
+                (stat, stat, record_id),
+            )
+
     def get(self, user_id: str, record_id: str) -> Record | None:
         row = self._db.conn.execute(
             f"SELECT doc FROM {self._table} WHERE id = ? AND user_id = ?", (record_id, user_id)
@@ -47,11 +67,6 @@ class NamedRecords:
         ).fetchall()
         return Page(total, [orjson.loads(row[0]) for row in rows])
 
-    def replace(self, doc: Record) -> None:
-        """Store a changed document under its id (its name unchanged)."""
-        with self._db.transaction() as db:
-            db.execute(f"UPDATE {self._table} SET doc = ? WHERE id = ?", (dump(doc), doc["id"]))
-
     def exists(self, user_id: str, record_id: str) -> bool:
         row = self._db.conn.execute(
             f"SELECT 1 FROM {self._table} WHERE id = ? AND user_id = ?", (record_id, user_id)
@@ -74,6 +89,20 @@ class Actors(NamedRecords):
         """Any user's Actor (for the unauthenticated emulator-control endpoints)."""
         row = self._db.conn.execute("SELECT doc FROM actors WHERE id = ?", (actor_id,)).fetchone()
         return orjson.loads(row[0]) if row else None
+
+
+class Tasks(NamedRecords):
+    def __init__(self, db: Database) -> None:
+        super().__init__(db, "tasks")
+
+    def rename_actor(self, user_id: str, actor_id: str, name: str) -> None:
+        """Tasks keep their Actor's name for their list items: follow a rename."""
+        with self._db.transaction() as db:
+            db.execute(
+                "UPDATE tasks SET doc = CAST(json_set(doc, '$.actName', ?) AS BLOB)"
+                " WHERE user_id = ? AND json_extract(doc, '$.actId') = ?",
+                (name, user_id, actor_id),
+            )
 
 
 class Behaviours:

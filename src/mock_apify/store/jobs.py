@@ -80,26 +80,9 @@ class Jobs:
         row = self._db.conn.execute("SELECT log FROM jobs WHERE id = ?", (job_id,)).fetchone()
         return row[0] if row else None
 
-    def page(
-        self,
-        kind: str,
-        user_id: str,
-        offset: int,
-        limit: int,
-        desc: bool,
-        *,
-        act_id: str | None = None,
-        task_id: str | None = None,
-        statuses: tuple[str, ...] = (),
-    ) -> Page:
-        where, params = "user_id = ? AND kind = ?", [user_id, kind]
-        if statuses:
-            marks = ", ".join("?" * len(statuses))
-            where, params = where + f" AND json_extract(doc, '$.status') IN ({marks})", [*params, *statuses]
-        if act_id is not None:
-            where, params = where + " AND act_id = ?", [*params, act_id]
-        if task_id is not None:
-            where, params = where + " AND task_id = ?", [*params, task_id]
+    def page(self, kind: str, user_id: str, offset: int, limit: int, desc: bool, **filters: Any) -> Page:
+        """A page of the user's runs or builds, oldest first unless `desc`; `filters` as `_where`."""
+        where, params = _where(kind, user_id, **filters)
         total = self._db.conn.execute(f"SELECT COUNT(*) FROM jobs WHERE {where}", params).fetchone()[0]
         order = "DESC" if desc else "ASC"
         rows = self._db.conn.execute(
@@ -108,17 +91,19 @@ class Jobs:
         ).fetchall()
         return Page(total, [orjson.loads(row[0]) for row in rows])
 
-    def latest(
-        self,
-        kind: str,
-        user_id: str,
-        *,
-        act_id: str | None = None,
-        task_id: str | None = None,
-        statuses: tuple[str, ...] = (),
-    ) -> Record | None:
-        page = self.page(kind, user_id, 0, 1, True, act_id=act_id, task_id=task_id, statuses=statuses)
+    def latest(self, kind: str, user_id: str, **filters: Any) -> Record | None:
+        page = self.page(kind, user_id, 0, 1, True, **filters)
         return page.items[0] if page.items else None
+
+    def set_doc(self, job: Record) -> None:
+        """Store a job's changed fields, keeping its log and plan."""
+        with self._db.transaction() as db:
+            db.execute("UPDATE jobs SET doc = ? WHERE id = ?", (dump(job), job["id"]))
+
+    def delete(self, job_id: str) -> None:
+        """Forget a job; its default storages stay, as they do on Apify."""
+        with self._db.transaction() as db:
+            db.execute("DELETE FROM jobs WHERE id = ?", (job_id,))
 
     def due(self, now: float) -> list[str]:
         rows = self._db.conn.execute(
@@ -129,3 +114,36 @@ class Jobs:
     def next_due(self) -> float | None:
         row = self._db.conn.execute("SELECT MIN(next_at) FROM jobs WHERE next_at IS NOT NULL").fetchone()
         return row[0] if row else None
+
+
+def _where(
+    kind: str,
+    user_id: str,
+    *,
+    act_id: str | None = None,
+    task_id: str | None = None,
+    statuses: tuple[str, ...] = (),
+    started_after: str | None = None,
+    started_before: str | None = None,
+    version: str | None = None,
+    origin: str | None = None,
+) -> tuple[str, list[Any]]:
+    """The WHERE clause of a job list: one Actor's or task's, with one of `statuses`, started
+    within the bounds (inclusive ISO timestamps, which sort as text), built from one `version`,
+    started from one `origin`."""
+    clauses, params = ["user_id = ?", "kind = ?"], [user_id, kind]
+    if statuses:
+        clauses.append(f"json_extract(doc, '$.status') IN ({', '.join('?' * len(statuses))})")
+        params.extend(statuses)
+    for clause, value in (
+        ("act_id = ?", act_id),
+        ("task_id = ?", task_id),
+        ("json_extract(doc, '$.startedAt') >= ?", started_after),
+        ("json_extract(doc, '$.startedAt') <= ?", started_before),
+        ("json_extract(doc, '$.actVersion.versionNumber') = ?", version),
+        ("json_extract(doc, '$.meta.origin') = ?", origin),
+    ):
+        if value is not None:
+            clauses.append(clause)
+            params.append(value)
+    return " AND ".join(clauses), params
