@@ -13,6 +13,7 @@ from .model.types import User
 from .openapi import Document
 from .services.accounts import Accounts
 from .services.catalog import Catalog
+from .services.dashboard import Dashboard
 from .services.dispatches import DispatchService
 from .services.inboxes import InboxService
 from .services.runs import JobService
@@ -38,6 +39,9 @@ class Emulator:
         )
         self.runs = JobService(self.storage, self.clock, self.scheduler, self.catalog, self.webhooks)
         self.inboxes = InboxService(self.storage, config)
+        self.dashboard = Dashboard(
+            self.storage, self.clock, self.dispatcher, self.webhooks, self.dispatches, self.inboxes
+        )
         self.seeder = Seeder(self.document, self.storage, self.catalog, self.webhooks, self.runs)
 
     @property
