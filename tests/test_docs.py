@@ -230,6 +230,7 @@ def test_the_readme_install_steps_are_those_scripts_test_runs() -> None:
 TEST_TOOLS = {
     "Node.js 18+ with npm": "tests/examples/test_howto_js_client.py",
     "curl and jq": "tests/test_docs.py",
+    "chromium and chromium-driver": "tests/test_dashboard_browser.py",
 }
 
 

@@ -7,13 +7,14 @@ gets the dashboard's own 404 or 405 page."""
 from __future__ import annotations
 
 from importlib import resources
+from pathlib import PurePath
 
 from aiohttp import web
 
 from ...emulator import Emulator
 from ...errors import ApiError, PageNotFound
-from . import actions, jobs, pages
 from .. import sources
+from . import actions, jobs, pages
 from .view import ROOT, AiohttpHandler, Page, View, error_page, page
 
 _PAGES: tuple[tuple[str, Page], ...] = (
@@ -50,9 +51,9 @@ def _static() -> dict[str, tuple[bytes, str]]:
     """The page's own CSS and script, read from the package once."""
     folder = resources.files(__package__).joinpath("static")
     return {
-        entry.name: (entry.read_bytes(), _TYPES[entry.name[entry.name.rfind(".") :]])
+        entry.name: (entry.read_bytes(), _TYPES[suffix])
         for entry in folder.iterdir()
-        if entry.name[entry.name.rfind(".") :] in _TYPES
+        if (suffix := PurePath(entry.name).suffix) in _TYPES
     }
 
 

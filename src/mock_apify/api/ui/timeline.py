@@ -40,6 +40,13 @@ class Mark:
     title: str
     below: bool
 
+    @property
+    def anchor(self) -> str:
+        """How the label hangs from its point: inward near either end, so it is never cut off."""
+        if self.x < LEFT + 60:
+            return "start"
+        return "end" if self.x > RIGHT - 60 else "middle"
+
 
 def _x(offset: float, span: float) -> float:
     return round(LEFT + (RIGHT - LEFT) * math.log1p(max(offset, 0.0)) / math.log1p(span), 1)
