@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import html
 import re
+import signal
+import urllib.request
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Any
@@ -17,6 +19,7 @@ import pytest
 from conftest import Api, webhook_fields
 from mock_apify import Config
 from mock_apify.config import DEFAULT_TOKEN, MEMORY_DB
+from processes import start, stop
 from receivers import eventually
 
 UI = "/_mock/ui/"
@@ -300,3 +303,15 @@ async def test_pages_load_nothing_from_elsewhere(browser: Browser) -> None:
         page = await response.text()
     assert "default-src 'none'" in policy and "frame-ancestors 'none'" in policy
     assert not re.search(r'(src|href)="(https?:)?//', page)
+
+
+def test_the_cli_prints_the_dashboard_address(tmp_path: Any) -> None:
+    process, url, _banner = start("--port", "0", "--db", str(tmp_path / "db"), "--quiet")
+    try:
+        assert process.stdout is not None
+        line = process.stdout.readline()
+        assert line == f"  dashboard: {url}/_mock/ui/\n"
+        with urllib.request.urlopen(line.split()[-1], timeout=10) as response:
+            assert response.status == 200 and b"Showing user <strong>mock-user</strong>" in response.read()
+    finally:
+        stop(process, signal.SIGTERM)

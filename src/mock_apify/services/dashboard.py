@@ -75,7 +75,7 @@ class Dashboard:
     def sample(self, webhook: Record) -> Record:
         """The webhook's request for a sample event of its first event type, as a dispatch would
         send it (`headers`, `payload` text), or `error`: for a worker thread, like `sent_request`."""
-        context = templates.sample_context() | {"eventType": webhook["eventTypes"][0]}
+        context = templates.sample_context() | {"eventType": (webhook.get("eventTypes") or ["TEST"])[0]}
         interpolate = bool(webhook.get("shouldInterpolateStrings"))
         try:
             payload = templates.render_payload(
