@@ -274,10 +274,17 @@ async def test_clock_and_reset(api: Api, browser: Browser) -> None:
         ("POST", f"{UI}inboxes/a/fail", {"times": "2", "status": "200"}, 400, "from 400 to 599"),
         ("POST", f"{UI}user", {"token": " "}, 400, "Give the token"),
         ("POST", f"{UI}runs/NoSuchRun/status", {"status": "FAILED"}, 404, "Actor run was not found"),
+        ("POST", f"{UI}clock/settle", b"\xff\xfe=%%", 400, "URL-encoded UTF-8"),
+        ("POST", f"{UI}clock/settle", "&".join(["a=b"] * 30), 400, "at most 20 fields"),
     ],
 )
 async def test_mistakes_get_clear_error_pages(
-    browser: Browser, method: str, path: str, form: dict[str, str] | None, status: int, says: str
+    browser: Browser,
+    method: str,
+    path: str,
+    form: dict[str, str] | bytes | str | None,
+    status: int,
+    says: str,
 ) -> None:
     async with browser.session.request(method, browser.url + path, data=form) as response:
         page = await response.text()

@@ -4,13 +4,14 @@ gets), each calling the service the matching control endpoint calls, then 303 to
 
 from __future__ import annotations
 
-from urllib.parse import quote
+from urllib.parse import parse_qsl, quote
 
 from aiohttp import web
 
 from ...clock import ClockIsReal, ClockLimit
 from ...errors import InvalidRequest
 from ...model import jobs
+from ..body import read_body
 from .jobs import inbox_name
 from .pages import redirect
 from .view import COOKIE, ROOT, View
@@ -18,11 +19,19 @@ from .view import COOKIE, ROOT, View
 # Settling from the page waits at most this long (real seconds), then says what is left.
 SETTLE_SECS = 10.0
 MAX_FAILURES = 1000
+MAX_FIELDS = 20
 
 
 async def _form(view: View) -> dict[str, str]:
-    form = await view.request.post()
-    return {key: value for key, value in form.items() if isinstance(value, str)}
+    """The posted form, as the page's forms send it (URL-encoded UTF-8, whatever the content type
+    says, as the control API reads JSON); anything else is a clear 400."""
+    raw = await read_body(view.request, view.emulator.config.max_body_bytes)
+    try:
+        return dict(parse_qsl(raw.decode(), keep_blank_values=True, max_num_fields=MAX_FIELDS))
+    except ValueError:  # UnicodeDecodeError included
+        raise InvalidRequest(
+            f"The form must be URL-encoded UTF-8 with at most {MAX_FIELDS} fields, as the page's forms send it."
+        ) from None
 
 
 def _confirm(view: View, form: dict[str, str], question: str) -> web.StreamResponse | None:
