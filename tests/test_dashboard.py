@@ -132,6 +132,7 @@ async def test_pages_show_what_happened(api: Api, browser: Browser) -> None:
     hooks = await browser.get(f"{UI}webhooks")
     assert "ACTOR.RUN.FAILED" in hooks and f"{api.url}/_mock/inboxes/alerts" in hooks
     assert scene["actor"]["id"] in hooks and "SUCCEEDED" in hooks  # the condition; the last dispatch
+    assert "Actor <strong>crawler</strong>" in hooks
     hook = await browser.get(f"{UI}webhooks/{scene['hook']['id']}")
     assert "&#34;event&#34;: &#34;ACTOR.RUN.FAILED&#34;" in hook  # the sample payload, pretty-printed
     dispatch = await browser.get(f"{UI}dispatches/{scene['dispatch']['id']}")

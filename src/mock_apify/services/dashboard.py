@@ -45,6 +45,17 @@ class Dashboard:
         page = self._storage.webhooks.page(user_id, 0, LIST_LIMIT, True)
         return page.total, page.items
 
+    def names(self, user_id: str, records: list[Record]) -> dict[str, str]:
+        """The names of the Actors and tasks that webhook conditions and jobs name, by ID (the
+        page shows a name beside each ID; a deleted one has none)."""
+        names: dict[str, str] = {}
+        for record in records:
+            refs = record.get("condition") or {"actorId": record.get("actId")}
+            for key, table in (("actorId", self._storage.actors), ("actorTaskId", self._storage.tasks)):
+                if (ref := refs.get(key)) and ref not in names and (found := table.get(user_id, ref)):
+                    names[ref] = found["name"]
+        return names
+
     def dispatches(
         self,
         user_id: str,

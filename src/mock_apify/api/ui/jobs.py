@@ -27,6 +27,7 @@ async def runs(view: View) -> web.StreamResponse:
     build_total, build_items = dashboard.jobs(view.user.id, jobs.BUILD)
     return view.render(
         "runs.html",
+        names=dashboard.names(view.user.id, [*run_items, *build_items]),
         runs=run_items,
         run_total=run_total,
         builds=build_items,
@@ -67,6 +68,7 @@ async def run(view: View) -> web.StreamResponse:
         "run.html",
         job=record,
         kind="run",
+        names=view.emulator.dashboard.names(view.user.id, [record]),
         log=log,
         item_total=total,
         columns=columns,
@@ -78,7 +80,8 @@ async def run(view: View) -> web.StreamResponse:
 
 async def build(view: View) -> web.StreamResponse:
     record, log = view.emulator.dashboard.job(jobs.BUILD, view.request.match_info["id"], view.user)
-    return view.render("run.html", job=record, kind="build", log=log, movable=False)
+    names = view.emulator.dashboard.names(view.user.id, [record])
+    return view.render("run.html", job=record, kind="build", log=log, movable=False, names=names)
 
 
 def inbox_name(raw: str) -> str:

@@ -32,7 +32,8 @@ async def overview(view: View) -> web.StreamResponse:
 
 async def webhooks(view: View) -> web.StreamResponse:
     total, items = view.emulator.dashboard.webhooks(view.user.id)
-    return view.render("webhooks.html", total=total, webhooks=items, limit=LIST_LIMIT)
+    names = view.emulator.dashboard.names(view.user.id, items)
+    return view.render("webhooks.html", total=total, webhooks=items, limit=LIST_LIMIT, names=names)
 
 
 async def webhook(view: View) -> web.StreamResponse:
@@ -40,7 +41,8 @@ async def webhook(view: View) -> web.StreamResponse:
     hook = view.emulator.webhooks.get(view.user.id, view.request.match_info["id"])
     sample = await asyncio.to_thread(dashboard.sample, hook)
     sent = dashboard.dispatches(view.user.id, webhook_id=hook["id"])
-    return view.render("webhook.html", webhook=hook, sample=sample, dispatches=sent)
+    names = dashboard.names(view.user.id, [hook])
+    return view.render("webhook.html", webhook=hook, sample=sample, dispatches=sent, names=names)
 
 
 def _filters(view: View) -> dict[str, str | None]:
