@@ -32,8 +32,16 @@
     form.submit();
   }
 
+  // A form the reader has filled in is not replaced under them.
+  function touched(event) {
+    if (event.target.form) event.target.form.dataset.touched = "yes";
+  }
+  document.addEventListener("input", touched);
+  document.addEventListener("change", touched);
+
   // Live updates: fetch this page again and swap each [data-live] part whose HTML changed,
-  // keeping open <details>. Nothing is swapped while the reader is typing or confirming.
+  // keeping open <details>. Nothing is swapped while the reader is typing or confirming, nor a
+  // part holding a form they filled in.
   function busy() {
     var active = document.activeElement;
     return document.hidden || (dialog && dialog.open) ||
@@ -53,7 +61,7 @@
     var fresh = new DOMParser().parseFromString(html, "text/html");
     document.querySelectorAll("[data-live][id]").forEach(function (old) {
       var next = fresh.getElementById(old.id);
-      if (!next || next.innerHTML === old.innerHTML) return;
+      if (!next || next.innerHTML === old.innerHTML || old.querySelector("form[data-touched]")) return;
       var open = Array.prototype.map.call(old.querySelectorAll("details[open][id]"), function (d) { return d.id; });
       old.innerHTML = next.innerHTML;
       open.forEach(function (id) {
