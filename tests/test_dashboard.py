@@ -323,3 +323,20 @@ def test_the_cli_prints_the_dashboard_address(tmp_path: Any) -> None:
             assert response.status == 200 and b"Showing user <strong>mock-user</strong>" in response.read()
     finally:
         stop(process, signal.SIGTERM)
+
+
+async def test_the_resend_control_call(api: Api) -> None:
+    scene = await _scene(api)
+    path = f"/_mock/webhook-dispatches/{scene['dispatch']['id']}/resend"
+    status, body, response = await api.call("POST", path, json={}, auth=False)
+    assert status == 201 and body["data"]["status"] == "ACTIVE" and body["data"]["eventType"] == "TEST"
+    assert response.headers["Location"].endswith(f"/v2/webhook-dispatches/{body['data']['id']}")
+    await api.settle()
+    assert (await api.dispatch(body["data"]["id"]))["status"] == "SUCCEEDED"
+    status, body, _ = await api.call(
+        "POST", "/_mock/webhook-dispatches/NoSuchDispatch/resend", json={}, auth=False
+    )
+    assert status == 404 and body["error"]["type"] == "record-not-found"
+    await api.call("DELETE", f"/v2/webhooks/{scene['hook']['id']}")
+    status, body, _ = await api.call("POST", path, json={}, auth=False)
+    assert status == 404 and body["error"]["message"] == "Webhook was not found"

@@ -153,6 +153,7 @@ ROLES: dict[str, dict[str, tuple[str, ...]]] = {
     "mock_actor_run_status_post": {"runId": ("mutable_run",)},
     "mock_actor_build_status_post": {"buildId": ("mutable_build",)},
     "mock_user_seed_post": {"userId": ("seed_user",)},
+    "mock_webhook_dispatch_resend_post": {"dispatchId": ("dispatch",)},
 }
 # The same for members of JSON bodies (replaced only where the generated body has them), so that
 # creates, updates and tests reach their 2xx: a condition naming a real record, a URL that is one,
@@ -598,6 +599,8 @@ def success_request(operation: str, target: Target) -> dict[str, Any]:
             return defaults | {"body": seed}
         case "webhook_test_post":
             return {"path_parameters": {"webhookId": ids["webhook"]}, "body": {"resourceId": ids["run"]}}
+        case "mock_webhook_dispatch_resend_post":
+            return defaults | {"body": {}}
     return defaults
 
 

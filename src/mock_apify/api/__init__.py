@@ -70,6 +70,7 @@ HANDLERS: dict[str, Handler] = {
     "mock_inbox_put": inboxes.mock_inbox_put,
     "mock_inbox_get": inboxes.mock_inbox_get,
     "mock_inbox_delete": inboxes.mock_inbox_delete,
+    "mock_webhook_dispatch_resend_post": control.mock_webhook_dispatch_resend_post,
 }
 
 

@@ -100,11 +100,13 @@ class Dashboard:
         sent = events.request_headers(headers, webhook["id"], "SampleDispatch001")
         return {"headers": sent, "payload": payload.decode("utf-8", errors="replace")}
 
-    def resend(self, user_id: str, dispatch_id: str) -> Record:
+    def resend(self, dispatch_id: str, user_id: str | None = None) -> Record:
         """A new dispatch of the same event to the same webhook with the same request (only the
-        dispatch ID header names the new one), due now."""
-        old = self._dispatches.get(user_id, dispatch_id)
-        webhook = self._webhooks.get(user_id, old["webhookId"])  # a deleted webhook cannot be resent
+        dispatch ID header names the new one), due now; with `user_id`, only that user's."""
+        old = self._storage.dispatches.get_any(dispatch_id)
+        if old is None or user_id not in (None, old["userId"]):
+            raise RecordNotFound("Webhook dispatch was not found")
+        webhook = self._webhooks.get(old["userId"], old["webhookId"])  # a deleted one cannot be resent
         stored, _attempts = self._storage.dispatches.delivery(old["id"])
         new = new_id()
         request = stored | {"dispatchId": new}
@@ -114,7 +116,7 @@ class Dashboard:
         dispatch |= {"id": new, "createdAt": iso(self._clock.time()), "webhookId": webhook["id"]}
         self._storage.dispatches.insert(dispatch, request, self._clock.time())
         self._dispatcher.kick()
-        return dispatch
+        return dispatch | {"status": "ACTIVE", "calls": []}
 
     def jobs(self, user_id: str, kind: str) -> tuple[int, list[Record]]:
         """(total, the newest LIST_LIMIT) of the user's runs or builds."""

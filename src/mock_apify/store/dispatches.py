@@ -149,6 +149,13 @@ class Dispatches:
 
     # --- the dashboard's reads ---------------------------------------------------------------
 
+    def get_any(self, dispatch_id: str) -> Record | None:
+        """A dispatch by ID, whoever's it is (the unauthenticated control endpoints)."""
+        row = self._db.conn.execute(
+            "SELECT doc, status, calls FROM dispatches WHERE id = ?", (dispatch_id,)
+        ).fetchone()
+        return self._record(row) if row else None
+
     def next_attempt_at(self, dispatch_id: str) -> float | None:
         """When the dispatch's next attempt is due (epoch seconds), or None once it has ended."""
         row = self._db.conn.execute(

@@ -89,7 +89,7 @@ async def resend(view: View) -> web.StreamResponse:
     old = view.emulator.dispatches.get(view.user.id, view.request.match_info["id"])
     if asking := _confirm(view, form, f"Send dispatch {old['id']}'s request again, as a new dispatch?"):
         return asking
-    dispatch = view.emulator.dashboard.resend(view.user.id, old["id"])
+    dispatch = view.emulator.dashboard.resend(old["id"], view.user.id)
     return redirect(f"{ROOT}dispatches/{dispatch['id']}?done=resend")
 
 
