@@ -243,6 +243,14 @@ async def test_failing_inbox_retries_on_the_time_line_then_settles(api: Api, bro
     await eventually(failed_once)
     page = await browser.get(path)
     assert 'class="mark mark-next"' in page and "next retry +1 min" in page and "failing on purpose" in page
+    advance = re.search(r'name="seconds" value="(\d+)"', page)
+    assert advance and advance.group(1) == "60"  # "Advance to the next attempt"
+    assert await browser.act(f"{UI}clock/advance", {"seconds": "60", "back": path}) == f"{path}?done=advance"
+
+    async def failed_twice() -> bool:
+        return (await browser.get(path)).count('class="mark mark-failed"') == 2
+
+    await eventually(failed_twice)
     assert await browser.act(f"{UI}clock/settle", {"back": path}) == f"{path}?done=settle"
     page = await browser.get(path)
     assert page.count('class="mark mark-failed"') == 2 and page.count('class="mark mark-ok"') == 1
@@ -255,6 +263,11 @@ async def test_clock_and_reset(api: Api, browser: Browser) -> None:
     assert await browser.act(f"{UI}clock/advance", {"seconds": "3600"}) == f"{UI}clock?done=advance"
     after = (await api.call("GET", "/_mock/clock", auth=False))[1]["data"]["epochSeconds"]
     assert after - before >= 3600
+    for elsewhere in ("https://evil.example/", "/_mock/ui//evil.example/", "/v2/webhooks"):  # never followed
+        assert (
+            await browser.act(f"{UI}clock/advance", {"seconds": "1", "back": elsewhere})
+            == f"{UI}clock?done=advance"
+        )
     assert await browser.act(f"{UI}reset") == f"{UI}webhooks?done=reset"
     assert "No webhooks" in await browser.get(f"{UI}webhooks")
 

@@ -4,6 +4,7 @@ links to the dashboard. Each reads through the services and renders one template
 from __future__ import annotations
 
 import asyncio
+import math
 from importlib import metadata
 
 from aiohttp import web
@@ -85,6 +86,7 @@ async def dispatch(view: View) -> web.StreamResponse:
         body=body.decode("utf-8", errors="replace") if body is not None else None,
         next_at=iso(next_at) if next_at is not None else None,
         next_in=timeline.duration(next_at - clock.time()) if next_at is not None else None,
+        wait_secs=max(1, math.ceil(next_at - clock.time())) if next_at is not None else None,
         marks=timeline.marks(record, next_at, clock.time()),
         axis=timeline,
     )
