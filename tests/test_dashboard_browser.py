@@ -43,6 +43,10 @@ def _missing() -> str | None:
 
 @pytest.fixture(scope="module")
 def driver() -> Iterator[Any]:
+    yield from _chromium(javascript=True)
+
+
+def _chromium(*, javascript: bool) -> Iterator[Any]:
     if missing := _missing():
         message = f"BROWSER TESTS DID NOT RUN: {missing} is missing"
         if os.environ.get("CI") or os.environ.get("MOCK_APIFY_BROWSER_TESTS") == "required":
@@ -64,11 +68,19 @@ def driver() -> Iterator[Any]:
     options.add_argument("--disable-background-networking")
     options.add_argument("--window-size=1280,900")
     options.set_capability("goog:loggingPrefs", {"performance": "ALL"})
+    if not javascript:
+        options.add_experimental_option("prefs", {"profile.managed_default_content_settings.javascript": 2})
     # An explicit driver: Selenium Manager is not asked for (and downloads) anything.
     browser = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
     browser.set_page_load_timeout(30)
     yield browser
     browser.quit()
+
+
+@pytest.fixture(scope="module")
+def driver_without_js() -> Iterator[Any]:
+    """A second browser with JavaScript switched off."""
+    yield from _chromium(javascript=False)
 
 
 @pytest.fixture
@@ -107,6 +119,10 @@ class Page:
         button.click()
         confirm = self.until(lambda: [b for b in self.css("#confirm-yes") if b.is_displayed()], "a dialog")
         confirm[0].click()
+
+    def press_without_script(self, label: str) -> None:
+        [button] = [b for b in self.css("form.action button") if b.text == label]
+        button.click()
 
     def not_reloaded(self) -> bool:
         return bool(self.driver.execute_script("return window.noReload === true"))
@@ -190,6 +206,24 @@ def test_moving_a_run_fires_its_webhook(page: Page) -> None:
     page.until(rows, "the webhook's ACTOR.RUN.FAILED dispatch")
     page.until(lambda: rows()[0].find_elements("css selector", ".s-succeeded"), "delivered")
     assert page.not_reloaded()
+
+
+def test_without_javascript_links_read_and_forms_confirm_on_a_page(
+    driver_without_js: Any, emulator: ThreadedEmulator
+) -> None:
+    page = Page(driver_without_js, emulator)
+    scene = _scene(page)
+    page.open("")
+    assert page.css("html:not([data-live])")  # the page's script did not run
+    for link in ("Webhooks", scene["hook"]):
+        [anchor] = [a for a in page.css("main a, nav a") if a.text == link]
+        anchor.click()
+    page.press_without_script("Send a TEST event")
+    assert "Send a TEST event to" in page.css("#question")[0].text  # the server's confirmation page
+    page.css("main form button[type=submit]")[0].click()
+    assert (
+        "/_mock/ui/dispatches/" in page.driver.current_url and "TEST event sent" in page.css("main")[0].text
+    )
 
 
 def test_the_keyboard_reaches_and_confirms_an_action(page: Page) -> None:
