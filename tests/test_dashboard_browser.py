@@ -163,6 +163,18 @@ def test_a_test_delivery_appears_without_a_reload(page: Page) -> None:
     assert page.not_reloaded()
 
 
+def test_inbox_messages_expand_and_stay_open_as_new_ones_arrive(page: Page) -> None:
+    _scene(page)
+    page.open("inboxes/alerts")
+    [newest] = page.css("details.message")  # the TEST delivery
+    newest.find_element("css selector", "summary").click()
+    assert "X-Apify-Webhook-Dispatch-Id" in newest.text
+    page.api("POST", "/_mock/inboxes/alerts", {"from": "my app"})
+    page.until(lambda: len(page.css("details.message")) == 2, "the new message, live")
+    first, second = page.css("details.message")
+    assert "my app" in first.text and second.get_attribute("open") is not None and page.not_reloaded()
+
+
 def test_a_failing_receiver_shows_calls_and_next_retry_then_settles(page: Page) -> None:
     scene = _scene(page)
     page.open("inboxes/alerts")
