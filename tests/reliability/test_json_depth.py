@@ -53,6 +53,7 @@ async def targets(api: Api) -> list[tuple[str, str, str]]:
         "name": "deep-inbox",
         "userId": (await api.new_user())["id"],
         "storeId": run["data"]["defaultKeyValueStoreId"],
+        "dispatchId": (await api.test_webhook(webhook["id"]))["id"],
     }
     _, spec, _ = await api.call("GET", "/_mock/openapi.json", auth=False)
     found = []
