@@ -132,3 +132,19 @@ async def receiver() -> AsyncIterator[Receiver]:
     running = await Receiver().start()
     yield running
     await running.close()
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """Say loudly, at the end, when the dashboard's browser tests were skipped for want of a browser."""
+    skipped = [
+        report
+        for report in terminalreporter.stats.get("skipped", [])
+        if "BROWSER TESTS DID NOT RUN" in str(getattr(report, "longrepr", ""))
+    ]
+    if skipped:
+        terminalreporter.write_sep(
+            "!",
+            f"THE BROWSER TESTS DID NOT RUN ({len(skipped)} skipped): apt-get install chromium chromium-driver",
+            red=True,
+            bold=True,
+        )

@@ -52,7 +52,7 @@ DEFAULT_URL = "http://127.0.0.1:8765"
 README_MAX_LINES = 120
 
 # The clock each page's examples say their emulator runs on (docs/control-api.md says so).
-VIRTUAL_CLOCK_PAGES = {"control-api.md"}
+VIRTUAL_CLOCK_PAGES = {"control-api.md", "dashboard.md"}
 
 # Output the pages state in prose, which their commands must print.
 STATED_OUTPUT = {"control-api.md": ['["SUCCEEDED",[500,500,200]]']}
@@ -230,6 +230,7 @@ def test_the_readme_install_steps_are_those_scripts_test_runs() -> None:
 TEST_TOOLS = {
     "Node.js 18+ with npm": "tests/examples/test_howto_js_client.py",
     "curl and jq": "tests/test_docs.py",
+    "chromium and chromium-driver": "tests/test_dashboard_browser.py",
 }
 
 

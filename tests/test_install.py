@@ -108,6 +108,20 @@ def test_the_install_is_what_the_user_project_imports(
     assert Path(module).is_relative_to(REPO / "src" if editable else venv)
 
 
+def test_the_install_ships_the_dashboard_templates_and_static_files(
+    user_python: Path, tmp_path: Path
+) -> None:
+    code = (
+        "from importlib import resources; ui = resources.files('mock_apify.api.ui');"
+        " print(*sorted(f.name for d in ('templates', 'static') for f in ui.joinpath(d).iterdir()))"
+    )
+    result = _run([user_python, "-c", code], tmp_path)
+    assert result.returncode == 0, result.stderr
+    ours = REPO / "src" / "mock_apify" / "api" / "ui"
+    expected = sorted(f.name for d in ("templates", "static") for f in (ours / d).iterdir())
+    assert result.stdout.split() == expected
+
+
 def test_a_user_project_runs_sync_and_async_tests_with_the_plugin(user_python: Path, tmp_path: Path) -> None:
     project = _user_project(tmp_path, USER_CONFIG)
     result = _run([user_python, "-m", "pytest", "-p", "no:cacheprovider", "-q"], project)

@@ -153,6 +153,7 @@ async def serve(config: Config, *, log_requests: bool = True) -> None:
     print(f"mock-apify listening on {base_url(config.host, port)}", flush=True)
     print(f"  token (default user {config.default_username}): {config.default_token}", flush=True)
     print(f"  database: {config.db}", flush=True)
+    print(f"  dashboard: {base_url(config.host, port)}/_mock/ui/", flush=True)
     try:
         await stopping.requested.wait()
     finally:

@@ -14,6 +14,7 @@ from .openapi import Document
 from .services.accounts import Accounts
 from .services.builds import BuildService
 from .services.catalog import Catalog
+from .services.dashboard import Dashboard
 from .services.datasets import DatasetService
 from .services.dispatches import DispatchService
 from .services.inboxes import InboxService
@@ -45,6 +46,9 @@ class Emulator:
         )
         self.inboxes = InboxService(self.storage, config)
         self.kvs = KeyValueStoreService(self.storage, self.clock)
+        self.dashboard = Dashboard(
+            self.storage, self.clock, self.dispatcher, self.webhooks, self.dispatches, self.inboxes
+        )
         self.datasets = DatasetService(self.storage, self.clock)
         self.seeder = Seeder(
             self.document, self.storage, self.catalog, self.webhooks, self.runs, self.kvs, self.datasets

@@ -224,6 +224,7 @@ ROLES: dict[str, dict[str, tuple[str, ...]]] = {
     },
     "actorTask_input_get": {"actorTaskId": ("task", "task_name")},
     "actorTask_input_put": {"actorTaskId": ("task", "task_name")},
+    "mock_webhook_dispatch_resend_post": {"dispatchId": ("dispatch",)},
 }
 # The same for members of JSON bodies (replaced only where the generated body has them), so that
 # creates, updates and tests reach their 2xx: a condition naming a real record, a URL that is one,
@@ -747,6 +748,8 @@ def success_request(operation: str, target: Target) -> dict[str, Any]:
             return {"path_parameters": {"storeId": target.call("POST", "/v2/key-value-stores")["id"]}}
         case "actorTask_input_put":
             return defaults | {"body": {"from": "fuzz"}}
+        case "mock_webhook_dispatch_resend_post":
+            return defaults | {"body": {}}
     if operation.endswith("_record_delete"):  # another key: the record reads that follow need theirs
         return {"path_parameters": defaults["path_parameters"] | {"recordKey": "fuzz-deleted"}}
     return defaults

@@ -54,6 +54,7 @@ async def targets(api: Api) -> list[tuple[str, str, str]]:
         "userId": (await api.new_user())["id"],
         "datasetId": (await api.call("POST", "/v2/datasets", params={"name": "deep"}))[1]["data"]["id"],
         "storeId": run["data"]["defaultKeyValueStoreId"],
+        "dispatchId": (await api.test_webhook(webhook["id"]))["id"],
     }
     _, spec, _ = await api.call("GET", "/_mock/openapi.json", auth=False)
     found = []

@@ -18,6 +18,7 @@ from . import (
     ratelimit,
     runs,
     tasks,
+    ui,
     users,
     webhooks,
 )
@@ -150,6 +151,7 @@ HANDLERS: dict[str, Handler] = {
     "mock_inbox_put": inboxes.mock_inbox_put,
     "mock_inbox_get": inboxes.mock_inbox_get,
     "mock_inbox_delete": inboxes.mock_inbox_delete,
+    "mock_webhook_dispatch_resend_post": control.mock_webhook_dispatch_resend_post,
 }
 
 
@@ -167,5 +169,6 @@ def install(app: web.Application, emulator: Emulator, guard: ConnectionGuard) ->
     app.cleanup_ctx.append(guard.running)
     app.middlewares.append(error_middleware(emulator))
     app.on_response_prepare.append(ratelimit.add_header)
+    ui.install(app, emulator)  # the dashboard's pages, ahead of the catch-all
     # `[\s\S]`, not `.`: a decoded path may hold a newline (%0A), which `.` would not match.
     app.router.add_route("*", r"/{tail:[\s\S]*}", make_handler(emulator, router, HANDLERS))

@@ -12,7 +12,7 @@ from ..clock import ClockIsReal, ClockLimit
 from ..errors import InvalidRequest, SchemaValidation
 from ..model import jobs, templates
 from .request import RequestContext
-from .responses import data_response, json_response
+from .responses import created, data_response, json_response
 
 
 async def mock_health_get(ctx: RequestContext) -> web.Response:
@@ -124,3 +124,9 @@ async def mock_actor_build_status_post(ctx: RequestContext) -> web.Response:
 
 async def mock_actor_run_get(ctx: RequestContext) -> web.Response:
     return data_response(ctx.emulator.runs.details(ctx.path["runId"]))
+
+
+async def mock_webhook_dispatch_resend_post(ctx: RequestContext) -> web.Response:
+    """A new dispatch with the same request as the given one (the dashboard's Resend button)."""
+    dispatch = ctx.emulator.dashboard.resend(ctx.path["dispatchId"])
+    return created(ctx.request, dispatch, f"/v2/webhook-dispatches/{dispatch['id']}")

@@ -146,3 +146,37 @@ class Dispatches:
                 last = {"status": status, "finishedAt": call["finishedAt"], "removedAt": None}
                 db.execute("UPDATE webhooks SET last_dispatch = ? WHERE id = ?", (dump(last), row[0]))
         return True
+
+    # --- the dashboard's reads ---------------------------------------------------------------
+
+    def get_any(self, dispatch_id: str) -> Record | None:
+        """A dispatch by ID, whoever's it is (the unauthenticated control endpoints)."""
+        row = self._db.conn.execute(
+            "SELECT doc, status, calls FROM dispatches WHERE id = ?", (dispatch_id,)
+        ).fetchone()
+        return self._record(row) if row else None
+
+    def next_attempt_at(self, dispatch_id: str) -> float | None:
+        """When the dispatch's next attempt is due (epoch seconds), or None once it has ended."""
+        row = self._db.conn.execute(
+            "SELECT next_attempt_at FROM dispatches WHERE id = ?", (dispatch_id,)
+        ).fetchone()
+        return row[0] if row else None
+
+    def newest(
+        self, user_id: str, limit: int, *, webhook_id: str | None, status: str | None, event_type: str | None
+    ) -> list[Record]:
+        """The user's newest dispatches first, optionally only one webhook's, one status or one
+        event type (a scan of the user's index, newest first, stopping at `limit`)."""
+        where, params = "user_id = ?", [user_id]
+        if webhook_id:
+            where, params = where + " AND webhook_id = ?", [*params, webhook_id]
+        if status:
+            where, params = where + " AND status = ?", [*params, status]
+        if event_type:
+            where, params = where + " AND json_extract(doc, '$.eventType') = ?", [*params, event_type]
+        rows = self._db.conn.execute(
+            f"SELECT doc, status, calls FROM dispatches WHERE {where} ORDER BY user_n DESC LIMIT ?",
+            [*params, limit],
+        ).fetchall()
+        return [self._record(row) for row in rows]
