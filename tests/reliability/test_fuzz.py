@@ -153,6 +153,7 @@ ROLES: dict[str, dict[str, tuple[str, ...]]] = {
     "mock_actor_run_status_post": {"runId": ("mutable_run",)},
     "mock_actor_build_status_post": {"buildId": ("mutable_build",)},
     "mock_user_seed_post": {"userId": ("seed_user",)},
+    "mock_chaos_rule_delete": {"ruleId": ("chaos_rule",)},
 }
 # The same for members of JSON bodies (replaced only where the generated body has them), so that
 # creates, updates and tests reach their 2xx: a condition naming a real record, a URL that is one,
@@ -399,6 +400,9 @@ def make_records(target: Target) -> None:
     ids["headers_template"] = '{"X-Fuzz": "yes"}'
     # Seeds are loaded into a user of their own: the records they make touch no other operation's.
     ids["seed_user"] = target.call("POST", "/_mock/users", {})["id"]
+    ids["chaos_rule"] = target.call("POST", "/_mock/chaos", {"userId": ids["seed_user"], "duplicate": True})[
+        "id"
+    ]
     target.session.post(f"{target.url}/_mock/inboxes/fuzz-inbox", data=b"{}", timeout=REQUEST_TIMEOUT)
     target.call("POST", "/_mock/dispatches/settle", {})
 
@@ -598,6 +602,11 @@ def success_request(operation: str, target: Target) -> dict[str, Any]:
             return defaults | {"body": seed}
         case "webhook_test_post":
             return {"path_parameters": {"webhookId": ids["webhook"]}, "body": {"resourceId": ids["run"]}}
+        case "mock_chaos_post" | "mock_chaos_rule_delete":
+            rule = {"userId": ids["seed_user"], "failFirst": 1, "failWith": "timeout"}
+            if operation == "mock_chaos_post":
+                return {"body": rule}
+            return {"path_parameters": {"ruleId": target.call("POST", "/_mock/chaos", rule)["id"]}}
     return defaults
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 from aiohttp import web
 
 from ..emulator import Emulator
-from . import actors, control, dispatches, inboxes, ratelimit, runs, tasks, users, webhooks
+from . import actors, chaos, control, dispatches, inboxes, ratelimit, runs, tasks, users, webhooks
 from .connections import ACCEPT_BACKLOG, ConnectionGuard
 from .request import Handler, error_middleware, make_handler
 from .routing import Router
@@ -70,6 +70,9 @@ HANDLERS: dict[str, Handler] = {
     "mock_inbox_put": inboxes.mock_inbox_put,
     "mock_inbox_get": inboxes.mock_inbox_get,
     "mock_inbox_delete": inboxes.mock_inbox_delete,
+    "mock_chaos_post": chaos.mock_chaos_post,
+    "mock_chaos_get": chaos.mock_chaos_get,
+    "mock_chaos_rule_delete": chaos.mock_chaos_rule_delete,
 }
 
 

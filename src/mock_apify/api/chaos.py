@@ -1,0 +1,26 @@
+"""/_mock/chaos: outbound chaos rules for deliveries (see services.chaos)."""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from .request import RequestContext
+from .responses import data_response, no_content
+
+
+def _listing(items: list[dict[str, object]]) -> web.Response:
+    return data_response({"total": len(items), "items": items})
+
+
+async def mock_chaos_post(ctx: RequestContext) -> web.Response:
+    assert ctx.body is not None
+    return data_response(ctx.emulator.chaos.add(ctx.body), 201)
+
+
+async def mock_chaos_get(ctx: RequestContext) -> web.Response:
+    return _listing(ctx.emulator.chaos.rules(ctx.query.get("userId")))
+
+
+async def mock_chaos_rule_delete(ctx: RequestContext) -> web.Response:
+    ctx.emulator.chaos.remove(ctx.path["ruleId"])
+    return no_content()
