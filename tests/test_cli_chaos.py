@@ -1,5 +1,6 @@
-"""The standalone process's chaos flags (issue 15, section 1): one rule for every dispatch, from
-`--chaos-*` flags over MOCK_APIFY_CHAOS; bad ones stop start-up with one line."""
+"""The standalone process's chaos flags (issue 15, section 1) and its rate limiter (section 2): one
+rule for every dispatch, from `--chaos-*` flags over MOCK_APIFY_CHAOS; bad ones stop start-up
+with one line."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import signal
 
 import pytest
 
-from processes import get, post, start, start_fails, stop
+from processes import call, get, post, start, start_fails, stop
 
 
 def _inbox_hook(url: str) -> dict[str, str]:
@@ -40,6 +41,18 @@ def test_chaos_flags_make_one_rule_for_every_dispatch() -> None:
         assert get(f"{url}/_mock/inboxes/cli")["data"]["total"] == 2
         post(f"{url}/_mock/reset", {})  # a full reset keeps the start-up rule
         assert len(get(f"{url}/_mock/chaos")["data"]["items"]) == 1
+    finally:
+        stop(process, signal.SIGTERM)
+
+
+def test_the_rate_limit_flag_enforces_apifys_rate() -> None:
+    process, url, _ = start(
+        "--port", "0", "--db", ":memory:", "--quiet", "--clock", "virtual", "--rate-limit"
+    )
+    try:
+        statuses = [call("GET", f"{url}/v2/webhooks")[0] for _ in range(61)]
+        assert statuses == [200] * 60 + [429]
+        assert get(f"{url}/_mock/rate-limit")["data"] == {"enabled": True, "userIds": []}
     finally:
         stop(process, signal.SIGTERM)
 

@@ -123,6 +123,9 @@ def _chaos_options(group: Any) -> None:
         "--chaos-random", type=_odds, metavar="FAULT=P,...", help="duplicate, delay, fail odds"
     )
     group.add_argument("--chaos-seed", type=int, metavar="N", help="seed of the random draws (default 0)")
+    group.add_argument(
+        "--rate-limit", action="store_true", help="enforce Apify's rate limits (env MOCK_APIFY_RATE_LIMIT)"
+    )
 
 
 def _chaos_rule(defaults: Config, args: argparse.Namespace) -> dict[str, Any] | None:
@@ -148,7 +151,9 @@ def _chaos_rule(defaults: Config, args: argparse.Namespace) -> dict[str, Any] | 
 def _config(defaults: Config, args: argparse.Namespace) -> Config:
     changes = {_field(flag): getattr(args, _field(flag)) for flag, *_ in _OPTIONS}
     changes |= {field: tuple(getattr(args, _field(flag))) for flag, field, *_ in _LISTS}
-    return replace(defaults, no_seed=args.no_seed, chaos=_chaos_rule(defaults, args), **changes)
+    rate_limit = args.rate_limit or defaults.rate_limit
+    chaos_rule = _chaos_rule(defaults, args)
+    return replace(defaults, no_seed=args.no_seed, chaos=chaos_rule, rate_limit=rate_limit, **changes)
 
 
 class _Stopping:

@@ -49,6 +49,14 @@ def _names(value: str) -> tuple[str, ...]:
     return tuple(part.strip() for part in value.split(",") if part.strip())
 
 
+def flag(value: str) -> bool:
+    """A yes/no setting: 1, true, yes, on, or 0, false, no, off."""
+    lowered = value.strip().lower()
+    if lowered not in ("1", "true", "yes", "on", "0", "false", "no", "off"):
+        raise ValueError(value)
+    return lowered in ("1", "true", "yes", "on")
+
+
 def json_object(value: str) -> dict[str, Any]:
     """A JSON object, e.g. MOCK_APIFY_CHAOS='{"duplicate": true}'."""
     parsed = json.loads(value)
@@ -76,6 +84,7 @@ _ENVIRONMENT: dict[str, tuple[str, Callable[[str], object]]] = {
     "INBOX_MAX_MESSAGES": ("inbox_max_messages", int),
     "INBOX_MAX_BYTES": ("inbox_max_bytes", int),
     "CHAOS": ("chaos", json_object),
+    "RATE_LIMIT": ("rate_limit", flag),
 }
 
 
@@ -129,6 +138,8 @@ class Config:
     allowed_hosts: tuple[str, ...] = ()
     # An outbound chaos rule for every dispatch, as `POST /_mock/chaos` takes it (docs/control-api.md).
     chaos: dict[str, Any] | None = None
+    # Enforce Apify's per-resource rate limits (429 rate-limit-exceeded) for every user.
+    rate_limit: bool = False
     # The default user always exists; seed files and /_mock/users add more.
     default_user_id: str = DEFAULT_USER_ID
     default_username: str = DEFAULT_USERNAME
@@ -149,8 +160,8 @@ class Config:
     def from_env(cls, environ: dict[str, str] | None = None) -> Config:
         """Read MOCK_APIFY_HOST, _PORT, _DB, _SEED, _MAX_WEBHOOKS_PER_USER, _CLOCK, _RETRY_BASE_DELAY,
         _DELIVERY_TIMEOUT, _ALLOWED_ORIGINS, _ALLOWED_HOSTS, _SHUTDOWN_TIMEOUT, _HEADER_TIMEOUT,
-        _IDLE_TIMEOUT, _MAX_CONNECTIONS, _INBOX_MAX_MESSAGES, _INBOX_MAX_BYTES and _CHAOS;
-        unset ones keep defaults."""
+        _IDLE_TIMEOUT, _MAX_CONNECTIONS, _INBOX_MAX_MESSAGES, _INBOX_MAX_BYTES, _CHAOS and
+        _RATE_LIMIT; unset ones keep defaults."""
         env = os.environ if environ is None else environ
         changes: dict[str, object] = {}
         for name, (field, parse) in _ENVIRONMENT.items():

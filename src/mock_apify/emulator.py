@@ -16,6 +16,7 @@ from .services.accounts import Accounts
 from .services.catalog import Catalog
 from .services.chaos import ChaosService, checked_rule
 from .services.dispatches import DispatchService
+from .services.faults import FaultService
 from .services.inboxes import InboxService
 from .services.runs import JobService
 from .services.seeding import Seeder
@@ -42,6 +43,8 @@ class Emulator:
         self.runs = JobService(self.storage, self.clock, self.scheduler, self.catalog, self.webhooks)
         self.inboxes = InboxService(self.storage, config, self.chaos_rules)
         self.chaos = ChaosService(self.storage, self.chaos_rules)
+        api_operations = {name for name in self.document.operations if not name.startswith("mock_")}
+        self.faults = FaultService(self.storage, self.clock, api_operations, config.rate_limit)
         self.seeder = Seeder(self.document, self.storage, self.catalog, self.webhooks, self.runs)
 
     @property
@@ -72,10 +75,11 @@ class Emulator:
 
     def reset(self) -> None:
         """Back to a freshly started emulator: everything wiped, the default user and seed
-        restored, the chaos rules back to the start-up one, and a virtual clock back
+        restored, the chaos rules and faults back to the start-up ones, and a virtual clock back
         at the present."""
         self.storage.users.wipe_all()
         self.chaos_rules.forget()
+        self.faults.forget()
         self.clock.restart()
         self._seed()
         self._start_chaos()
@@ -83,9 +87,10 @@ class Emulator:
             worker.kick()
 
     def wipe_user(self, user_id: str) -> None:
-        """Delete a user's records and chaos rules; the user and its token stay."""
+        """Delete a user's records, chaos rules and faults; the user and its token stay."""
         self.accounts.wipe(user_id)
         self.chaos_rules.forget(owner=user_id)
+        self.faults.forget(user_id)
 
     def advance(self, seconds: float) -> None:
         """Move the (virtual) clock and let the workers see what fell due."""

@@ -73,6 +73,11 @@ HANDLERS: dict[str, Handler] = {
     "mock_chaos_post": chaos.mock_chaos_post,
     "mock_chaos_get": chaos.mock_chaos_get,
     "mock_chaos_rule_delete": chaos.mock_chaos_rule_delete,
+    "mock_faults_post": chaos.mock_faults_post,
+    "mock_faults_get": chaos.mock_faults_get,
+    "mock_fault_delete": chaos.mock_fault_delete,
+    "mock_rate_limit_put": chaos.mock_rate_limit_put,
+    "mock_rate_limit_get": chaos.mock_rate_limit_get,
 }
 
 

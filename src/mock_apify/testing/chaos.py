@@ -1,7 +1,8 @@
-"""Chaos for the test's user: outbound chaos rules for its deliveries (duplicates, delays,
-reordering, failed first attempts, a seeded random mix), through `/_mock/chaos`. Everything here
-is scoped to the test's user (or one of its webhooks or inboxes), so tests beside it are
-untouched, and the plugin's teardown drops it."""
+"""Chaos and faults for the test's user: outbound chaos rules for its deliveries (duplicates,
+delays, reordering, failed first attempts, a seeded random mix) and inbound faults for its API
+calls (429 with Retry-After, 5xx, delays, dropped connections), through `/_mock/chaos`,
+`/_mock/faults` and `/_mock/rate-limit`. Everything here is scoped to the test's user (or one of
+its webhooks or inboxes), so tests beside it are untouched, and the plugin's teardown drops it."""
 
 from __future__ import annotations
 
@@ -50,3 +51,35 @@ def clear_chaos(session: Session) -> Op[None]:
     inbox's)."""
     for rule in (yield from chaos_rules(session)):
         yield Call("DELETE", f"/_mock/chaos/{rule['id']}")
+
+
+def fault(
+    session: Session,
+    /,
+    fault: str,
+    *,
+    operation: str | None = None,
+    method: str | None = None,
+    path: str | None = None,
+    times: int = 1,
+    **fields: Any,
+) -> Op[Record]:
+    """Answer the test user's next `times` API requests to `operation` (an operationId, e.g.
+    "webhooks_get"), or to `method` and `path` (a pattern: `/v2/actors/*/runs`), with `fault`:
+    "rate-limit" (429 with `Retry-After`, `retryAfterSecs=` default 1), "http-500", "http-502",
+    "http-503", "delay" (`delayMs=`) or "drop" (the connection closes without an answer)."""
+    given = {"operationId": operation, "method": method, "path": path}
+    body: Record = {key: value for key, value in given.items() if value is not None}
+    body |= {"fault": fault, "times": times, "userId": session.user_id, **fields}
+    answer = yield Call("POST", "/_mock/faults", body)
+    created: Record = answer["data"]
+    return created
+
+
+def rate_limit(session: Session, /, enabled: bool = True) -> Op[Record]:
+    """Enforce Apify's per-resource rate limits on the test user's requests (429
+    `rate-limit-exceeded` above 60 per second per resource, 400 for run starts, counted in
+    seconds of the emulator's clock), or stop."""
+    answer = yield Call("PUT", "/_mock/rate-limit", {"enabled": enabled, "userId": session.user_id})
+    state: Record = answer["data"]
+    return state

@@ -66,6 +66,8 @@ class _HandleApi:
     chaos = operation(chaos_ops.chaos)
     chaos_rules = operation(chaos_ops.chaos_rules)
     clear_chaos = operation(chaos_ops.clear_chaos)
+    fault = operation(chaos_ops.fault)
+    rate_limit = operation(chaos_ops.rate_limit)
     close = operation(Session.close)
 
     def __repr__(self) -> str:

@@ -26,8 +26,12 @@ class Settings:
     faker_seed: int | None = None
     #: Outbound chaos rules for the user's dispatches, as `MockApify.chaos(**rule)` takes them.
     chaos: tuple[Mapping[str, Any], ...] = ()
+    #: Inbound faults for the user's API calls, as `MockApify.fault(**fault)` takes them.
+    faults: tuple[Mapping[str, Any], ...] = ()
+    #: Enforce Apify's per-resource rate limits on the user's requests.
+    rate_limit: bool = False
 
-    FIELDS = ("username", "actors", "tasks", "seed_file", "faker_seed", "chaos")
+    FIELDS = ("username", "actors", "tasks", "seed_file", "faker_seed", "chaos", "faults", "rate_limit")
 
     @classmethod
     def from_kwargs(cls, kwargs: Mapping[str, Any], base_dir: Path | None = None) -> Settings:
@@ -55,8 +59,12 @@ class Settings:
         faker_seed = kwargs.get("faker_seed")
         if faker_seed is not None and not isinstance(faker_seed, int):
             raise TypeError(f"mock_apify faker_seed must be an int, not {faker_seed!r}")
+        rate_limit = kwargs.get("rate_limit", False)
+        if not isinstance(rate_limit, bool):
+            raise TypeError(f"mock_apify rate_limit must be True or False, not {rate_limit!r}")
+        chaos, faults = _mappings(kwargs, "chaos"), _mappings(kwargs, "faults")
         actor_names = tuple(str(a) for a in actors)
-        return cls(username, actor_names, tasks, seed_file, faker_seed, _mappings(kwargs, "chaos"))
+        return cls(username, actor_names, tasks, seed_file, faker_seed, chaos, faults, rate_limit)
 
 
 def _mappings(kwargs: Mapping[str, Any], name: str) -> tuple[Mapping[str, Any], ...]:
