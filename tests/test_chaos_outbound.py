@@ -4,11 +4,15 @@ session emulator's virtual clock."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
 
+from mock_apify import Config
 from mock_apify.testing import MockApify, MockApifyError
+from mock_apify.threaded import ThreadedEmulator
+from processes import post
 
 
 def test_a_duplicate_arrives_twice_with_one_dispatch_id(mock_apify: MockApify) -> None:
@@ -202,3 +206,36 @@ def test_a_rule_for_some_dispatches_then_none(mock_apify: MockApify) -> None:
 def test_the_marker_sets_chaos_rules_for_the_test(mock_apify: MockApify) -> None:
     [rule] = mock_apify.chaos_rules()
     assert rule["duplicate"] and rule["userId"] == mock_apify.user_id
+
+
+def test_a_failed_assertion_names_the_injected_faults(mock_apify: MockApify) -> None:
+    inbox = mock_apify.inbox("hook")
+    webhook = mock_apify.add_webhook(inbox, "ACTOR.RUN.SUCCEEDED", actor=mock_apify.add_actor())
+    mock_apify.chaos(failFirst=1, failWith="http-500", duplicate=True)
+    mock_apify.test_webhook(webhook)
+    with pytest.raises(AssertionError) as failed:
+        mock_apify.assert_dispatched(webhook, "TEST", statuses=[200])
+    assert "answered [500, 200, 200]" in str(failed.value)
+    assert "injected by chaos: http-500, duplicate" in str(failed.value)
+
+
+def test_a_planned_fault_survives_a_restart(tmp_path: Path) -> None:
+    """The rule is gone after a restart (rules live in memory), but the dispatch it planned keeps
+    its faults: the plan is stored with the dispatch."""
+    config = Config(db=str(tmp_path / "state.db"), port=0, no_seed=True, clock="virtual")
+    with ThreadedEmulator(config) as first:
+        handle = MockApify(first.url, post(f"{first.url}/_mock/users", {})["data"])
+        inbox = handle.inbox("hook")
+        webhook = handle.add_webhook(inbox, "ACTOR.RUN.SUCCEEDED", actor=handle.add_actor())
+        handle.chaos(delaySecs=600, failFirst=1)
+        dispatch = handle.test_webhook(webhook)
+    with ThreadedEmulator(config) as second:
+        handle = MockApify(
+            second.url, {"id": handle.user_id, "username": handle.username, "token": handle.token}
+        )
+        assert handle.chaos_rules() == []
+        assert handle.settle()
+        calls = handle.dispatch(dispatch)["calls"]
+    assert [i["fault"] for i in calls[0]["injected"]] == ["delay", "http-500"]
+    # The inbox was on the first emulator's port: the real attempts after it find no one there.
+    assert "injected" not in calls[1] and calls[1]["errorMessage"].startswith("Cannot send request")

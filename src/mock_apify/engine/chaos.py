@@ -29,9 +29,9 @@ class Admission(NamedTuple):
 
 @dataclass
 class _Group:
-    """One run's events to one webhook under a reorder rule: position in `order` → dispatch id."""
+    """One run's events to one webhook under a reorder rule: their position in the rule's order →
+    dispatch id."""
 
-    order: list[str]
     deadline: float
     members: dict[int, str] = field(default_factory=dict)
     waiting: set[str] = field(default_factory=set)  # members whose first attempt has not ended
@@ -124,7 +124,7 @@ class Chaos:
         group = self._groups.get(key)
         if group is None:
             hold = rule["reorder"].get("holdSecs", chaos.DEFAULT_HOLD_SECS)
-            group = self._groups[key] = _Group(list(order), now + hold)
+            group = self._groups[key] = _Group(now + hold)
         if group.released or now >= group.deadline:
             group.released = True
             return None

@@ -87,8 +87,9 @@ class Dispatcher(DueWorker):
         return dispatch | {"status": "ACTIVE", "calls": []}
 
     def next_due(self) -> float | None:
-        """The earliest attempt that may start: past the rows held after a storage error (moved
-        later) and the reordered events waiting for others (left out), one row is neither."""
+        """When the earliest attempt that may start is due. Rows held after a storage error count
+        at their later time, reordered events still waiting for another not at all; one row more
+        than both together reaches one that is neither."""
         if not self._held and not self._chaos.holding():
             return self._storage.dispatches.next_due()
         upcoming = self._storage.dispatches.upcoming(0, len(self._held) + self._chaos.holding() + 1)
