@@ -462,6 +462,23 @@ def fixture_user_case(work: Path, count: int) -> None:
     )
 
 
+def per_test_case(work: Path, count: int, rounds: int) -> None:
+    """Issue 17's first case: a webhook test on the plugin against the same test on canned answers."""
+    import per_test
+
+    with running(start_mock(work / "canned.db", "--db", ":memory:")) as mock:
+        costs = per_test.measure(call, mock.url, count, rounds)
+    ratio = costs["mock"] / costs["canned"]
+    row(
+        f"one webhook test on the plugin vs pytest-httpserver canned ({count} tests, minus empty ones)",
+        f"{costs['mock']:.1f} ms",
+        f"{costs['canned']:.1f} ms",
+        f"{ratio:.2f}x",
+        "<= 1.0x",
+        ratio <= 1.0,
+    )
+
+
 async def memory_case(work: Path, seconds: float) -> None:
     receiver = Receiver()
     runner, hook_url = await receiver.serve()
@@ -524,7 +541,9 @@ def main() -> None:
     )
     parser.add_argument("--quick", action="store_true", help="short cases (about 2 minutes)")
     parser.add_argument(
-        "--cases", default="http,pages,delivery,startup,users,memory", help="comma-separated subset to run"
+        "--cases",
+        default="http,pages,delivery,startup,users,pertest,memory",
+        help="comma-separated subset to run",
     )
     args = parser.parse_args()
     chosen = set(args.cases.split(","))
@@ -548,6 +567,9 @@ def main() -> None:
         if "users" in chosen:
             print("per-test users...", flush=True)
             fixture_user_case(work, 200)
+        if "pertest" in chosen:
+            print("per-test cost against canned answers...", flush=True)
+            per_test_case(work, 50 if args.quick else 200, 1 if args.quick else 3)
         if "memory" in chosen:
             print("memory...", flush=True)
             asyncio.run(memory_case(work, 30 if args.quick else 300))

@@ -15,11 +15,8 @@ hide that the JavaScript path is not tested.
 from __future__ import annotations
 
 import json
-import os
-import shutil
 import subprocess
 import sys
-import tempfile
 import threading
 import urllib.request
 from collections.abc import Iterator
@@ -28,12 +25,8 @@ from typing import Any
 
 import pytest
 
+from jsclient import JS_CLIENT_DIR, install_js_client, installed, run_node
 from mock_apify.config import DEFAULT_TOKEN
-
-NPM_INSTALL = ["install", "--no-save", "--no-audit", "--no-fund", "--prefer-offline"]
-
-# Once per checkout, not per run (the suite runs without pytest's cache): gitignored.
-JS_CLIENT_DIR = Path(__file__).resolve().parents[2] / ".js-client"
 
 NODE_SCRIPT = r"""
 const { ApifyClient } = require('apify-client');
@@ -95,50 +88,11 @@ main().catch((error) => { console.error(error); process.exit(1); });
 """
 
 
-def _tool(name: str) -> str:
-    path = shutil.which(name)
-    if path is None:
-        pytest.fail(
-            f"`{name}` is not on PATH: this how-to runs the JavaScript apify-client and needs Node.js "
-            "18+ with npm. Install them (https://nodejs.org) to run it.",
-            pytrace=False,
-        )
-    return path
-
-
-def _installed(prefix: Path) -> bool:
-    return (prefix / "node_modules" / "apify-client" / "package.json").is_file()
-
-
 @pytest.fixture(scope="session")
 def js_apify_client() -> Path:
     """A folder whose node_modules holds the npm package apify-client: `.js-client/` of the
-    checkout, installed by the first run that needs it (into a folder beside it, then renamed,
-    so an interrupted install leaves nothing half-made) and reused by every run after."""
-    _tool("node")
-    if _installed(JS_CLIENT_DIR):
-        return JS_CLIENT_DIR
-    npm = _tool("npm")
-    staging = Path(tempfile.mkdtemp(prefix=".js-client-", dir=JS_CLIENT_DIR.parent))
-    try:
-        result = subprocess.run(
-            [npm, *NPM_INSTALL, "--prefix", str(staging), "apify-client@2"],
-            capture_output=True,
-            text=True,
-            timeout=300,
-            check=False,
-        )
-        if result.returncode != 0:
-            pytest.fail(f"npm install apify-client failed:\n{result.stderr[-3000:]}", pytrace=False)
-        shutil.rmtree(JS_CLIENT_DIR, ignore_errors=True)  # an incomplete one
-        try:
-            staging.rename(JS_CLIENT_DIR)
-        except OSError:  # another run got there first
-            if not _installed(JS_CLIENT_DIR):
-                raise
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
-    return JS_CLIENT_DIR
+    checkout, installed by the first run that needs it and reused by every run after."""
+    return install_js_client()
 
 
 @pytest.fixture
@@ -178,7 +132,7 @@ def standalone(tmp_path: Path) -> Iterator[str]:
 def test_the_js_client_is_installed_once_per_checkout(js_apify_client: Path) -> None:
     """It was installed into a temporary folder on every run, as the suite turns pytest's cache
     off; now it lives in the checkout, where git ignores it."""
-    assert js_apify_client == JS_CLIENT_DIR and _installed(JS_CLIENT_DIR)
+    assert js_apify_client == JS_CLIENT_DIR and installed(JS_CLIENT_DIR)
     ignored = (JS_CLIENT_DIR.parent / ".gitignore").read_text().splitlines()
     assert "/.js-client*/" in ignored
 
@@ -187,21 +141,7 @@ def _run_node(source: str, standalone: str, js_apify_client: Path, tmp_path: Pat
     """Run a Node.js script with the JS client against the emulator: the JSON of its last line."""
     script = tmp_path / "script.js"
     script.write_text(source)
-    env = os.environ | {
-        "NODE_PATH": str(js_apify_client / "node_modules"),
-        "NO_PROXY": "127.0.0.1,localhost",
-        "no_proxy": "127.0.0.1,localhost",
-    }
-    result = subprocess.run(
-        [_tool("node"), str(script), standalone, DEFAULT_TOKEN],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        env=env,
-        check=False,
-    )
-    assert result.returncode == 0, result.stderr
-    return json.loads(result.stdout.strip().splitlines()[-1])
+    return run_node(script, js_apify_client, standalone, DEFAULT_TOKEN)
 
 
 def test_the_js_client_creates_and_lists_webhooks(

@@ -1,0 +1,81 @@
+"""Every official-client method a webhook consumer reaches for, through the Python client (sync
+and async) and the JavaScript client, against the standalone process and the pytest plugin's
+emulator: one scenario (`client_matrix.STEPS`), six runs, the same answers."""
+
+from __future__ import annotations
+
+import json
+import signal
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from apify_client import ApifyClient, ApifyClientAsync
+
+from client_matrix import JS_RUNNER, js_steps, run_async, run_python
+from jsclient import install_js_client, run_node
+from mock_apify.testing import MockApify
+from processes import start, stop
+
+ITEMS = [{"title": "first", "price": 1}, {"title": "second", "price": 2}]
+
+
+def _call(url: str, token: str | None, method: str, path: str, body: Any) -> Any:
+    headers = {"Content-Type": "application/json"} | ({"Authorization": f"Bearer {token}"} if token else {})
+    request = urllib.request.Request(url + path, json.dumps(body).encode(), headers, method=method)
+    with urllib.request.urlopen(request, timeout=10) as response:
+        return json.loads(response.read())["data"]
+
+
+def prepare(url: str, token: str) -> dict[str, Any]:
+    """An Actor whose runs succeed with ITEMS, and a task of it that has never run."""
+    actor = _call(url, token, "POST", "/v2/actors", {"name": "matrix-actor"})
+    _call(url, None, "PUT", f"/_mock/actors/{actor['id']}/behaviour", {"run": {"items": ITEMS}})
+    task = _call(url, token, "POST", "/v2/actor-tasks", {"actId": actor["id"], "name": "matrix-task"})
+    return {"actor": actor["id"], "task": task["id"]}
+
+
+@pytest.fixture(scope="module")
+def standalone() -> Iterator[str]:
+    process, url, _banner = start("--port", "0", "--db", ":memory:", "--no-seed", "--quiet")
+    try:
+        yield url
+    finally:
+        stop(process, signal.SIGTERM)
+
+
+@pytest.fixture(params=["standalone", "plugin"])
+def target(request: pytest.FixtureRequest) -> tuple[str, str]:
+    """(base URL, a fresh user's token) of either emulator."""
+    if request.param == "plugin":
+        handle: MockApify = request.getfixturevalue("mock_apify")
+        return handle.url, handle.token
+    url = request.getfixturevalue("standalone")
+    return url, _call(url, None, "POST", "/_mock/users", {})["token"]
+
+
+def _scenario(client: str, url: str, token: str, inputs: dict[str, Any], tmp_path: Path) -> dict[str, Any]:
+    if client == "sync":
+        return run_python(ApifyClient(token, api_url=url, max_retries=0), inputs)
+    if client == "async":
+        return run_async(ApifyClientAsync(token, api_url=url, max_retries=0), inputs)
+    script, steps = tmp_path / "runner.js", tmp_path / "steps.json"
+    script.write_text(JS_RUNNER)
+    steps.write_text(js_steps())
+    return run_node(script, install_js_client(), url, token, str(steps), json.dumps(inputs))  # type: ignore[no-any-return]
+
+
+@pytest.mark.parametrize("client", ["sync", "async", "js"])
+def test_the_scenario(client: str, target: tuple[str, str], tmp_path: Path) -> None:
+    url, token = target
+    inputs = prepare(url, token)
+    me = _call(url, token, "GET", "/v2/users/me", None)
+    out = _scenario(client, url, token, inputs, tmp_path)
+    run = out["run"]
+    assert out["me"] == me["username"]
+    assert run["status"] == "SUCCEEDED" and run["actId"] == inputs["actor"]
+    assert out["last_run"] == run["id"] and out["last_failed_run"] is None and out["task_last_run"] is None
+
+    assert out["items"] == ITEMS
