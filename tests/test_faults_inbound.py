@@ -138,3 +138,11 @@ def test_429_answers_carry_retry_after_and_the_rate_limit_headers(mock_apify: Mo
         _get(mock_apify, "/v2/webhooks")
     status, headers, body = _get(mock_apify, "/v2/webhooks")
     assert (status, headers["Retry-After"], headers["X-RateLimit-Remaining"]) == (429, "1", "0")
+
+
+def test_path_patterns_match_the_legacy_acts_prefix_too(mock_apify: MockApify) -> None:
+    """Older clients call /v2/acts/...: the same resource as /v2/actors/..., so the same fault."""
+    actor = mock_apify.add_actor("crawler")
+    mock_apify.fault("http-503", path="/v2/actors/*")
+    status, _, body = _get(mock_apify, f"/v2/acts/{actor['id']}/")
+    assert (status, body["error"]["type"]) == (503, "service-unavailable")

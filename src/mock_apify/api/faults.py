@@ -24,12 +24,14 @@ class Dropped(Exception):
 
 
 async def inject(
-    emulator: Emulator, request: web.Request, method: str, operation_id: str, user: User | None
+    emulator: Emulator, request: web.Request, route: tuple[str, str, str], user: User | None
 ) -> web.Response | None:
     """The answer a fault or the rate limiter gives instead of the operation's, or None to go on
-    (after a delay fault's wait). A dropped connection raises `Dropped`."""
+    (after a delay fault's wait). `route` is the method, the canonical path (`/v2/acts` read as
+    `/v2/actors`) and the operationId. A dropped connection raises `Dropped`."""
+    method, path, operation_id = route
     user_id = user.id if user else None
-    fault = emulator.faults.take(operation_id, method, request.path, user_id)
+    fault = emulator.faults.take(operation_id, method, path, user_id)
     if fault is not None:
         kind = fault["fault"]
         if kind == "delay":
@@ -46,7 +48,7 @@ async def inject(
             return error_response(_ERRORS[kind]())
     limit = ratelimit.limit_of(operation_id)
     client = user_id or (request.remote or "")
-    remaining = emulator.faults.remaining(client, request.path, user_id, limit)
+    remaining = emulator.faults.remaining(client, path, user_id, limit)
     if remaining is None:
         return None
     ratelimit.note_remaining(request, max(remaining, 0))

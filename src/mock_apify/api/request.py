@@ -82,7 +82,8 @@ def make_handler(emulator: Emulator, router: Router, handlers: dict[str, Handler
 
     async def handle(request: web.Request) -> web.StreamResponse:
         method = request.method
-        control = router.canonical_path(request.path).startswith(CONTROL_PREFIX)
+        path = router.canonical_path(request.path)  # /v2/acts as /v2/actors, no trailing slash
+        control = path.startswith(CONTROL_PREFIX)
         override = request.query.get("method")
         if override and not control:  # Apify's override, for GET-only clients; never on /_mock
             method = override.upper()
@@ -94,7 +95,7 @@ def make_handler(emulator: Emulator, router: Router, handlers: dict[str, Handler
         if operation.needs_auth and not (operation.auth_optional and request_token(request) is None):
             user = authenticate(emulator, request)
         if not control:  # inbound faults and the rate limiter: never on the emulator's own controls
-            answer = await faults.inject(emulator, request, method, operation.operation_id, user)
+            answer = await faults.inject(emulator, request, (method, path, operation.operation_id), user)
             if answer is not None:
                 return answer
         query = operation.parse_query(request.query)
