@@ -239,3 +239,29 @@ def test_a_planned_fault_survives_a_restart(tmp_path: Path) -> None:
     assert [i["fault"] for i in calls[0]["injected"]] == ["delay", "http-500"]
     # The inbox was on the first emulator's port: the real attempts after it find no one there.
     assert "injected" not in calls[1] and calls[1]["errorMessage"].startswith("Cannot send request")
+
+
+def _reordered_runs(mock_apify: MockApify, seed: int) -> list[bool]:
+    """Which of six runs a `random.reorder` rule held, from their dispatches' injected entries."""
+    inbox = mock_apify.inbox(f"runs-{seed}-{len(mock_apify.chaos_rules())}")
+    actor = mock_apify.add_actor()
+    order = ["ACTOR.RUN.SUCCEEDED", "ACTOR.RUN.CREATED"]
+    webhook = mock_apify.add_webhook(inbox, order, actor=actor)
+    mock_apify.chaos(webhook=webhook, seed=seed, random={"reorder": 0.5}, reorder={"order": order})
+    for _ in range(6):
+        mock_apify.start_run(actor)
+    assert mock_apify.settle()
+    dispatches = mock_apify.dispatches(webhook)
+    held = {
+        d["eventData"]["actorRunId"]
+        for d in dispatches
+        if any(i["fault"] == "reorder" for i in d["calls"][0].get("injected", []))
+    }
+    runs = list(dict.fromkeys(d["eventData"]["actorRunId"] for d in dispatches))
+    return [run in held for run in runs]
+
+
+def test_random_reordering_repeats_from_its_seed(mock_apify: MockApify) -> None:
+    first = _reordered_runs(mock_apify, 3)
+    assert first == _reordered_runs(mock_apify, 3)
+    assert True in first and False in first  # seed 3 holds some runs and not others

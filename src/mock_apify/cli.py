@@ -120,7 +120,7 @@ def _chaos_options(group: Any) -> None:
         help="a run's events in this order",
     )
     group.add_argument(
-        "--chaos-random", type=_odds, metavar="FAULT=P,...", help="duplicate, delay, fail odds"
+        "--chaos-random", type=_odds, metavar="FAULT=P,...", help="duplicate, delay, fail, reorder odds"
     )
     group.add_argument("--chaos-seed", type=int, metavar="N", help="seed of the random draws (default 0)")
     group.add_argument(

@@ -33,8 +33,9 @@ class _Group:
     dispatch id."""
 
     deadline: float
+    draw: int  # the how-many-th run the rule held, for `random.reorder`'s draw
     members: dict[int, str] = field(default_factory=dict)
-    waiting: set[str] = field(default_factory=set)  # members whose first attempt has not ended
+    waiting: set[str] = field(default_factory=set)  # members that have not ended yet
     released: bool = False
 
 
@@ -44,6 +45,7 @@ class Chaos:
         self._rules: list[Record] = []
         self._groups: dict[tuple[str, str, str], _Group] = {}
         self._member_of: dict[str, tuple[tuple[str, str, str], int]] = {}
+        self._runs_drawn: dict[str, int] = {}  # rule id -> runs it has drawn for
 
     # --- rules -------------------------------------------------------------------------------
 
@@ -66,7 +68,7 @@ class Chaos:
     def forget(self, *, owner: str | None = None, inbox: str | None = None) -> None:
         """Drop the rules of a user (its own and its webhooks'), or of an inbox; with neither, all."""
         if owner is None and inbox is None:
-            self._rules, self._groups, self._member_of = [], {}, {}
+            self._rules, self._groups, self._member_of, self._runs_drawn = [], {}, {}, {}
             return
         self._rules = [
             rule
@@ -121,10 +123,7 @@ class Chaos:
             return None
         now = self._clock.time()
         key = (rule["id"], webhook["id"], run_id)
-        group = self._groups.get(key)
-        if group is None:
-            hold = rule["reorder"].get("holdSecs", chaos.DEFAULT_HOLD_SECS)
-            group = self._groups[key] = _Group(now + hold)
+        group = self._groups.get(key) or self._new_group(rule, key, now)
         if group.released or now >= group.deadline:
             group.released = True
             return None
@@ -132,11 +131,21 @@ class Chaos:
         group.members[position] = dispatch_id
         group.waiting.add(dispatch_id)
         self._member_of[dispatch_id] = (key, position)
-        place = {"position": position, "order": order}
+        place = {"position": position, "order": order, "runDraw": group.draw}
         if len(group.members) < len(order):
             return place, group.deadline, []
         group.released = True
         return place, now, [member for member in group.members.values() if member != dispatch_id]
+
+    def _new_group(self, rule: Record, key: tuple[str, str, str], now: float) -> _Group:
+        """A run's group under a reorder rule, held (or, by `random.reorder`'s odds, not) for the
+        rule's hold; groups whose hold ended with nothing left waiting are forgotten meanwhile."""
+        for old in [k for k, g in self._groups.items() if not g.waiting and now >= g.deadline]:
+            del self._groups[old]
+        draw = self._runs_drawn[rule["id"]] = self._runs_drawn.get(rule["id"], 0) + 1
+        hold = rule["reorder"].get("holdSecs", chaos.DEFAULT_HOLD_SECS)
+        group = self._groups[key] = _Group(now + hold, draw, released=not chaos.reorders(rule, draw))
+        return group
 
     def waiting_for(self, dispatch_id: str) -> list[str]:
         """The held events before this one in its order that have not ended yet: it goes after them."""

@@ -40,6 +40,8 @@ def check_rule(rule: Record) -> None:
     odds = rule.get("random") or {}
     if odds.get("delay") and delay is None:
         raise SchemaValidation("random.delay needs delaySecs: the delay (or its bounds) to inject.")
+    if odds.get("reorder") and not rule.get("reorder"):
+        raise SchemaValidation("random.reorder needs reorder: the order to release a run's events in.")
 
 
 def scope_of(rule: Record) -> tuple[str, str] | None:
@@ -76,6 +78,16 @@ def plan(rule: Record, draw: int) -> Record:
         chosen["failFirst"] = rule.get("failFirst", 1)
         chosen["failWith"] = rule.get("failWith", DEFAULT_FAILURE)
     return chosen
+
+
+def reorders(rule: Record, run_draw: int) -> bool:
+    """Whether the `run_draw`-th run a reorder rule meets is held: always, or by `random.reorder`'s
+    odds, drawn from `Random("seed:run:draw")`."""
+    odds = rule.get("random")
+    if odds is None:
+        return True
+    odds_of_reorder: float = odds.get("reorder", 0.0)
+    return random.Random(f"{rule.get('seed', 0)}:run:{run_draw}").random() < odds_of_reorder
 
 
 def entry(chosen: Record, fault: str, **details: Any) -> Record:
