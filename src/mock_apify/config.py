@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import ipaddress
 import json
 import os
@@ -137,7 +138,7 @@ class Config:
     # Host header names served beyond loopback ones and `host` (DNS rebinding guard); "*": any.
     allowed_hosts: tuple[str, ...] = ()
     # An outbound chaos rule for every dispatch, as `POST /_mock/chaos` takes it (docs/control-api.md).
-    chaos: dict[str, Any] | None = None
+    chaos: dict[str, Any] | None = dataclasses.field(default=None, hash=False)
     # Enforce Apify's per-resource rate limits (429 rate-limit-exceeded) for every user.
     rate_limit: bool = False
     # The default user always exists; seed files and /_mock/users add more.
