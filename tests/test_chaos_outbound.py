@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from mock_apify import Config
-from mock_apify.testing import MockApify, MockApifyError
+from mock_apify.testing import AsyncMockApify, MockApify, MockApifyError
 from mock_apify.threaded import ThreadedEmulator
 from processes import post
 
@@ -265,3 +265,17 @@ def test_random_reordering_repeats_from_its_seed(mock_apify: MockApify) -> None:
     first = _reordered_runs(mock_apify, 3)
     assert first == _reordered_runs(mock_apify, 3)
     assert True in first and False in first  # seed 3 holds some runs and not others
+
+
+async def test_the_awaiting_handle_has_the_same_chaos_and_faults(mock_apify_app: AsyncMockApify) -> None:
+    inbox = mock_apify_app.inbox("hook")
+    webhook = await mock_apify_app.add_webhook(
+        inbox, "ACTOR.RUN.SUCCEEDED", actor=await mock_apify_app.add_actor()
+    )
+    await mock_apify_app.chaos(inbox=inbox, duplicate=True)
+    await mock_apify_app.fault("http-500", operation="webhook_test_post")
+    with pytest.raises(MockApifyError):
+        await mock_apify_app.test_webhook(webhook)
+    await mock_apify_app.test_webhook(webhook)
+    [delivery] = await mock_apify_app.assert_delivered(inbox, "TEST")
+    assert len(delivery.attempts) == 2
