@@ -264,6 +264,38 @@ def http_cases(work: Path, seconds: float) -> None:
             row(f"{name} p99", f"{p99:.1f} ms", f"{bare_p99:.1f} ms", "", "<= 10 ms", p99 <= 10)
 
 
+def record_case(work: Path, seconds: float) -> None:
+    """`get_record` of a 1 MiB record (GET .../records/{key}, c=4) against the bare server sending
+    the same bytes: what serving a record from SQLite costs over sending it."""
+    db = work / "records.db"
+    record = os.urandom(512 * 1024).hex()  # 1 MiB of text, so the bare server can hold it as JSON
+    with running(start_mock(db)) as mock:
+        store = call(mock.url + "/v2/key-value-stores?name=bench", "POST")["data"]["id"]
+        path = f"/v2/key-value-stores/{store}/records/big"
+        headers = {**AUTH, "Content-Type": "application/octet-stream"}
+        request = urllib.request.Request(mock.url + path, data=record.encode(), method="PUT", headers=headers)
+        urllib.request.urlopen(request, timeout=30).close()
+    bodies_file = work / "record-bodies.json"
+    bodies_file.write_text(json.dumps({f"GET {path}": record}))
+    results: dict[str, list[Load]] = {"mock": [], "bare": []}
+    for _ in range(2):  # A B A B
+        for who in ("bare", "mock"):
+            server = start_mock(db) if who == "mock" else start_bare(bodies_file)
+            with running(server):
+                results[who].append(wrk(server.url, path, 4, seconds))
+    mock_rps = statistics.mean(r.rps for r in results["mock"])
+    bare_rps = statistics.mean(r.rps for r in results["bare"])
+    ratio = mock_rps / bare_rps
+    row(
+        "get_record, 1 MiB, c=4",
+        f"{mock_rps:,.0f} req/s",
+        f"{bare_rps:,.0f} req/s",
+        f"{ratio:.0%}",
+        ">= 50%",
+        ratio >= 0.5,
+    )
+
+
 def fill_dispatches(db: Path, count: int) -> None:
     """Write `count` dispatches straight into the database (through the API it would take hours)."""
     with running(start_mock(db)) as mock:
@@ -542,7 +574,7 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="short cases (about 2 minutes)")
     parser.add_argument(
         "--cases",
-        default="http,pages,delivery,startup,users,pertest,memory",
+        default="http,records,pages,delivery,startup,users,pertest,memory",
         help="comma-separated subset to run",
     )
     args = parser.parse_args()
@@ -555,6 +587,9 @@ def main() -> None:
         if "http" in chosen:
             print("HTTP cases (wrk)...", flush=True)
             http_cases(work, seconds)
+        if "records" in chosen:
+            print("a 1 MiB record...", flush=True)
+            record_case(work, seconds)
         if "pages" in chosen:
             print("dispatch pages at 10^2 and 10^6...", flush=True)
             dispatch_page_case(work, seconds)

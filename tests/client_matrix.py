@@ -37,6 +37,81 @@ def _run(actor: str, **kwargs: Any) -> Chain:
     return [("actor", [actor]), ("call", [], kwargs)]
 
 
+def _on_store(name: str, py: tuple[Any, ...], js: tuple[Any, ...], **fields: Any) -> Step:
+    """One call on the run's default key-value store, in both spellings."""
+    return Step(
+        name,
+        [("run", ["$run.id"]), ("key_value_store", []), py],
+        [("run", ["$run.id"]), ("keyValueStore", []), js],
+        **fields,
+    )
+
+
+def _store_steps() -> list[Step]:
+    """A run's OUTPUT and INPUT, records written, checked and deleted, keys, a named store, and a
+    task's input."""
+    note = {"key": "note", "value": "hello", "contentType": "text/plain"}
+    return [
+        _on_store("output", ("get_record", ["OUTPUT"]), ("getRecord", ["OUTPUT"]), pick=["value"]),
+        _on_store("input", ("get_record", ["INPUT"]), ("getRecord", ["INPUT"]), pick=["value"]),
+        _on_store(
+            "set_record",
+            ("set_record", ["note", "hello"], {"content_type": "text/plain"}),
+            ("setRecord", [note]),
+        ),
+        _on_store("note", ("get_record", ["note"]), ("getRecord", ["note"]), pick=["value"]),
+        _on_store("note_exists", ("record_exists", ["note"]), ("recordExists", ["note"])),
+        _on_store("delete_record", ("delete_record", ["note"]), ("deleteRecord", ["note"])),
+        _on_store("note_gone", ("record_exists", ["note"]), ("recordExists", ["note"])),
+        _on_store(
+            "keys", ("list_keys", [], {"limit": 1}), ("listKeys", [{"limit": 1}]), pick=["items", 0, "key"]
+        ),
+        Step(
+            "last_output",
+            [
+                ("actor", ["$actor"]),
+                ("last_run", [], {}),
+                ("key_value_store", []),
+                ("get_record", ["OUTPUT"]),
+            ],
+            [("actor", ["$actor"]), ("lastRun", [{}]), ("keyValueStore", []), ("getRecord", ["OUTPUT"])],
+            pick=["value"],
+        ),
+        Step(
+            "store",
+            [("key_value_stores", []), ("get_or_create", [], {"name": "matrix-store"})],
+            [("keyValueStores", []), ("getOrCreate", ["matrix-store"])],
+            save=True,
+        ),
+        Step(
+            "renamed",
+            [("key_value_store", ["$store.id"]), ("update", [], {"name": "matrix-renamed"})],
+            [("keyValueStore", ["$store.id"]), ("update", [{"name": "matrix-renamed"}])],
+            pick=["name"],
+        ),
+        Step(
+            "store_deleted",
+            [("key_value_store", ["$store.id"]), ("delete", [])],
+            [("keyValueStore", ["$store.id"]), ("delete", [])],
+        ),
+        Step(
+            "store_gone",
+            [("key_value_store", ["$store.id"]), ("get", [])],
+            [("keyValueStore", ["$store.id"]), ("get", [])],
+        ),
+        Step(
+            "task_input",
+            [("task", ["$task"]), ("update_input", [], {"task_input": {"depth": 2}})],
+            [("task", ["$task"]), ("updateInput", [{"depth": 2}])],
+        ),
+        Step(
+            "task_input_read",
+            [("task", ["$task"]), ("get_input", [])],
+            [("task", ["$task"]), ("getInput", [])],
+        ),
+    ]
+
+
 STEPS: list[Step] = [
     Step("me", [("user", []), ("get", [])], [("user", []), ("get", [])], pick=["username"]),
     Step(
@@ -67,6 +142,7 @@ STEPS: list[Step] = [
         [("run", ["$run.id"]), ("dataset", []), ("listItems", [])],
         pick=["items"],
     ),
+    *_store_steps(),
 ]
 
 

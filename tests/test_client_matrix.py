@@ -20,6 +20,7 @@ from mock_apify.testing import MockApify
 from processes import start, stop
 
 ITEMS = [{"title": "first", "price": 1}, {"title": "second", "price": 2}]
+OUTPUT = {"cheapest": 1}
 
 
 def _call(url: str, token: str | None, method: str, path: str, body: Any) -> Any:
@@ -30,9 +31,10 @@ def _call(url: str, token: str | None, method: str, path: str, body: Any) -> Any
 
 
 def prepare(url: str, token: str) -> dict[str, Any]:
-    """An Actor whose runs succeed with ITEMS, and a task of it that has never run."""
+    """An Actor whose runs succeed with ITEMS and OUTPUT, and a task of it that has never run."""
     actor = _call(url, token, "POST", "/v2/actors", {"name": "matrix-actor"})
-    _call(url, None, "PUT", f"/_mock/actors/{actor['id']}/behaviour", {"run": {"items": ITEMS}})
+    behaviour = {"run": {"items": ITEMS, "output": OUTPUT}}
+    _call(url, None, "PUT", f"/_mock/actors/{actor['id']}/behaviour", behaviour)
     task = _call(url, token, "POST", "/v2/actor-tasks", {"actId": actor["id"], "name": "matrix-task"})
     return {"actor": actor["id"], "task": task["id"]}
 
@@ -79,3 +81,12 @@ def test_the_scenario(client: str, target: tuple[str, str], tmp_path: Path) -> N
     assert out["last_run"] == run["id"] and out["last_failed_run"] is None and out["task_last_run"] is None
 
     assert out["items"] == ITEMS
+
+    assert out["output"] == out["last_output"] == OUTPUT
+    assert out["input"] == {"url": "https://example.com"}
+    assert out["set_record"] is None and out["note"] == "hello"
+    assert out["note_exists"] is True and out["delete_record"] is None and out["note_gone"] is False
+    assert out["keys"] == "INPUT"
+    assert out["store"]["name"] == "matrix-store" and out["renamed"] == "matrix-renamed"
+    assert out["store_deleted"] is None and out["store_gone"] is None
+    assert out["task_input"] == out["task_input_read"] == {"depth": 2}

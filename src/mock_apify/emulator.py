@@ -18,6 +18,7 @@ from .services.chaos import ChaosService, checked_rule
 from .services.dispatches import DispatchService
 from .services.faults import FaultService
 from .services.inboxes import InboxService
+from .services.kvs import KeyValueStoreService
 from .services.runs import JobService
 from .services.seeding import Seeder
 from .services.webhooks import WebhookService
@@ -45,7 +46,8 @@ class Emulator:
         self.chaos = ChaosService(self.storage, self.chaos_rules)
         api_operations = {name for name in self.document.operations if not name.startswith("mock_")}
         self.faults = FaultService(self.storage, self.clock, api_operations, config.rate_limit)
-        self.seeder = Seeder(self.document, self.storage, self.catalog, self.webhooks, self.runs)
+        self.kvs = KeyValueStoreService(self.storage, self.clock)
+        self.seeder = Seeder(self.document, self.storage, self.catalog, self.webhooks, self.runs, self.kvs)
 
     @property
     def workers(self) -> list[DueWorker]:

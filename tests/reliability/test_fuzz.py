@@ -155,6 +155,43 @@ ROLES: dict[str, dict[str, tuple[str, ...]]] = {
     "mock_user_seed_post": {"userId": ("seed_user",)},
     "mock_chaos_rule_delete": {"ruleId": ("chaos_rule",)},
     "mock_fault_delete": {"faultId": ("fault",)},
+    "keyValueStore_get": {"storeId": ("store", "store_name")},
+    "keyValueStore_put": {"storeId": ("mutable_store",)},
+    "keyValueStore_delete": {"storeId": ("doomed_store",)},
+    "keyValueStore_keys_get": {"storeId": ("store", "store_name")},
+    "keyValueStore_record_get": {"storeId": ("store", "store_name"), "recordKey": ("record_key",)},
+    "keyValueStore_record_put": {"storeId": ("mutable_store",), "recordKey": ("record_key",)},
+    "keyValueStore_record_post": {"storeId": ("mutable_store",), "recordKey": ("record_key",)},
+    "keyValueStore_record_delete": {"storeId": ("mutable_store",), "recordKey": ("record_key",)},
+    "actorRun_keyValueStore_get": {"runId": ("run",)},
+    "actorRun_keyValueStore_keys_get": {"runId": ("run",)},
+    "actorRun_keyValueStore_record_get": {"runId": ("run",), "recordKey": ("record_key",)},
+    "actorRun_keyValueStore_record_put": {"runId": ("mutable_run",), "recordKey": ("record_key",)},
+    "actorRun_keyValueStore_record_post": {"runId": ("mutable_run",), "recordKey": ("record_key",)},
+    "actorRun_keyValueStore_record_delete": {"runId": ("mutable_run",), "recordKey": ("record_key",)},
+    "act_runs_last_keyValueStore_get": {"actorId": ("actor", "actor_name")},
+    "act_runs_last_keyValueStore_keys_get": {"actorId": ("actor", "actor_name")},
+    "act_runs_last_keyValueStore_record_get": {
+        "actorId": ("actor", "actor_name"),
+        "recordKey": ("record_key",),
+    },
+    "act_runs_last_keyValueStore_record_put": {"actorId": ("actor",), "recordKey": ("record_key",)},
+    "act_runs_last_keyValueStore_record_post": {"actorId": ("actor",), "recordKey": ("record_key",)},
+    "act_runs_last_keyValueStore_record_delete": {"actorId": ("actor",), "recordKey": ("record_key",)},
+    "actorTask_runs_last_keyValueStore_get": {"actorTaskId": ("task", "task_name")},
+    "actorTask_runs_last_keyValueStore_keys_get": {"actorTaskId": ("task", "task_name")},
+    "actorTask_runs_last_keyValueStore_record_get": {
+        "actorTaskId": ("task", "task_name"),
+        "recordKey": ("record_key",),
+    },
+    "actorTask_runs_last_keyValueStore_record_put": {"actorTaskId": ("task",), "recordKey": ("record_key",)},
+    "actorTask_runs_last_keyValueStore_record_post": {"actorTaskId": ("task",), "recordKey": ("record_key",)},
+    "actorTask_runs_last_keyValueStore_record_delete": {
+        "actorTaskId": ("task",),
+        "recordKey": ("record_key",),
+    },
+    "actorTask_input_get": {"actorTaskId": ("task", "task_name")},
+    "actorTask_input_put": {"actorTaskId": ("task", "task_name")},
 }
 # The same for members of JSON bodies (replaced only where the generated body has them), so that
 # creates, updates and tests reach their 2xx: a condition naming a real record, a URL that is one,
@@ -394,7 +431,7 @@ def make_records(target: Target) -> None:
     ids["webhook"] = target.call("POST", "/v2/webhooks", hook)["id"]
     ids["doomed_webhook"] = target.call("POST", "/v2/webhooks", hook | {"description": "doomed"})["id"]
     # Runs of this Actor end SUCCEEDED at once with an item in their dataset.
-    behaviour = {"run": {"status": "SUCCEEDED", "items": [{"n": 1}]}}
+    behaviour = {"run": {"status": "SUCCEEDED", "items": [{"n": 1}], "output": {"n": 1}}}
     target.call("PUT", f"/_mock/actors/{actor['id']}/behaviour", behaviour)
     run = target.call("POST", f"/v2/actors/{actor['id']}/runs", {"from": "run"}, waitForFinish=60)
     ids["run"], ids["dataset"] = run["id"], run["defaultDatasetId"]
@@ -407,6 +444,7 @@ def make_records(target: Target) -> None:
     ids["run_condition"] = {"actorRunId": run["id"]}
     ids["payload_template"] = '{"event": {{eventType}}, "resource": {{resource}}}'
     ids["headers_template"] = '{"X-Fuzz": "yes"}'
+    make_stores(target)
     # Seeds are loaded into a user of their own: the records they make touch no other operation's.
     ids["seed_user"] = target.call("POST", "/_mock/users", {})["id"]
     ids["chaos_rule"] = target.call("POST", "/_mock/chaos", {"userId": ids["seed_user"], "duplicate": True})[
@@ -416,6 +454,18 @@ def make_records(target: Target) -> None:
     ids["fault"] = target.call("POST", "/_mock/faults", fault)["id"]
     target.session.post(f"{target.url}/_mock/inboxes/fuzz-inbox", data=b"{}", timeout=REQUEST_TIMEOUT)
     target.call("POST", "/_mock/dispatches/settle", {})
+
+
+def make_stores(target: Target) -> None:
+    """Key-value stores with an OUTPUT record (as the fuzz Actor's runs have), one to change, one
+    to delete."""
+    ids = target.ids
+    for role in ("store", "mutable_store", "doomed_store"):
+        ids[role] = target.call("POST", "/v2/key-value-stores", name=f"fuzz-{role.replace('_', '-')}")["id"]
+        record = f"{target.url}/v2/key-value-stores/{ids[role]}/records/OUTPUT"
+        headers = {"Authorization": f"Bearer {DEFAULT_TOKEN}", "Content-Type": "text/plain"}
+        assert target.session.put(record, data=b"out", headers=headers, timeout=REQUEST_TIMEOUT).ok
+    ids["store_name"], ids["record_key"] = f"{DEFAULT_USERNAME}~fuzz-store", "OUTPUT"
 
 
 @pytest.fixture(scope="module")
@@ -625,6 +675,14 @@ def success_request(operation: str, target: Target) -> dict[str, Any]:
             return {"path_parameters": {"faultId": target.call("POST", "/_mock/faults", fault)["id"]}}
         case "mock_rate_limit_put":
             return {"body": {"enabled": False, "userId": ids["seed_user"]}}
+        case "keyValueStore_put":
+            return defaults | {"body": {"name": fresh}}
+        case "keyValueStore_delete":
+            return {"path_parameters": {"storeId": target.call("POST", "/v2/key-value-stores")["id"]}}
+        case "actorTask_input_put":
+            return defaults | {"body": {"from": "fuzz"}}
+    if operation.endswith("_record_delete"):  # another key: the record reads that follow need theirs
+        return {"path_parameters": defaults["path_parameters"] | {"recordKey": "fuzz-deleted"}}
     return defaults
 
 

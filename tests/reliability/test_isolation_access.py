@@ -44,6 +44,9 @@ async def _owned_records(api: Api) -> dict[str, str]:
     build = body["data"]
     dispatch = await api.test_webhook(webhook["id"])
     await api.settle()
+    store_path = f"/v2/key-value-stores/{run['defaultKeyValueStoreId']}/records/OUTPUT"
+    status, _, _ = await api.call("PUT", store_path, json={"private": True})
+    assert status == 201
     return {
         "actorId": actor["id"],
         "actorTaskId": task["id"],
@@ -53,12 +56,23 @@ async def _owned_records(api: Api) -> dict[str, str]:
         "buildOrRunId": run["id"],
         "dispatchId": dispatch["id"],
         "datasetId": run["defaultDatasetId"],
+        "storeId": run["defaultKeyValueStoreId"],
+        "recordKey": "OUTPUT",
     }
+
+
+async def _store_state(api: Api, store_id: str) -> Any:
+    """A store, its keys and its record, to prove another user's requests changed nothing."""
+    state = []
+    for path in ("", "/keys", "/records/OUTPUT"):
+        status, body, _ = await api.call("GET", f"/v2/key-value-stores/{store_id}{path}")
+        state.append((status, body))
+    return state
 
 
 async def test_every_operation_with_another_users_ids_is_404_and_changes_nothing(api: Api) -> None:
     ids = await _owned_records(api)
-    before = await snapshot(api)
+    before = await snapshot(api), await _store_state(api, ids["storeId"])
     stranger = (await api.new_user())["token"]
     tried = 0
     for method, template in USER_OPERATIONS:
@@ -69,7 +83,7 @@ async def test_every_operation_with_another_users_ids_is_404_and_changes_nothing
         assert reply["error"]["type"] in ("record-not-found", "record-or-token-not-found"), (method, template)
         tried += 1
     assert tried >= 20
-    assert await snapshot(api) == before
+    assert (await snapshot(api), await _store_state(api, ids["storeId"])) == before
     _, reply, _ = await api.call("GET", "/v2/webhook-dispatches", token=stranger)
     assert reply["data"]["total"] == 0
 

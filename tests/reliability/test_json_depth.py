@@ -52,6 +52,7 @@ async def targets(api: Api) -> list[tuple[str, str, str]]:
         "buildId": build["data"]["id"],
         "name": "deep-inbox",
         "userId": (await api.new_user())["id"],
+        "storeId": run["data"]["defaultKeyValueStoreId"],
     }
     _, spec, _ = await api.call("GET", "/_mock/openapi.json", auth=False)
     found = []

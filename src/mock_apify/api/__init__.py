@@ -7,7 +7,7 @@ from __future__ import annotations
 from aiohttp import web
 
 from ..emulator import Emulator
-from . import actors, chaos, control, dispatches, inboxes, ratelimit, runs, tasks, users, webhooks
+from . import actors, chaos, control, dispatches, inboxes, kvs, ratelimit, runs, tasks, users, webhooks
 from .connections import ACCEPT_BACKLOG, ConnectionGuard
 from .request import Handler, error_middleware, make_handler
 from .routing import Router
@@ -46,6 +46,36 @@ HANDLERS: dict[str, Handler] = {
     "actorRun_log_get": runs.actorRun_log_get,
     "actorRun_dataset_items_get": runs.actorRun_dataset_items_get,
     "log_get": runs.log_get,
+    "keyValueStores_get": kvs.keyValueStores_get,
+    "keyValueStores_post": kvs.keyValueStores_post,
+    "keyValueStore_get": kvs.store_get,
+    "keyValueStore_put": kvs.keyValueStore_put,
+    "keyValueStore_delete": kvs.keyValueStore_delete,
+    "keyValueStore_keys_get": kvs.keys_get,
+    "keyValueStore_record_get": kvs.record_get,
+    "keyValueStore_record_put": kvs.record_put,
+    "keyValueStore_record_post": kvs.record_put,
+    "keyValueStore_record_delete": kvs.record_delete,
+    "actorRun_keyValueStore_get": kvs.store_get,
+    "act_runs_last_keyValueStore_get": kvs.store_get,
+    "actorTask_runs_last_keyValueStore_get": kvs.store_get,
+    "actorRun_keyValueStore_keys_get": kvs.keys_get,
+    "act_runs_last_keyValueStore_keys_get": kvs.keys_get,
+    "actorTask_runs_last_keyValueStore_keys_get": kvs.keys_get,
+    "actorRun_keyValueStore_record_get": kvs.record_get,
+    "act_runs_last_keyValueStore_record_get": kvs.record_get,
+    "actorTask_runs_last_keyValueStore_record_get": kvs.record_get,
+    "actorRun_keyValueStore_record_put": kvs.record_put,
+    "act_runs_last_keyValueStore_record_put": kvs.record_put,
+    "actorTask_runs_last_keyValueStore_record_put": kvs.record_put,
+    "actorRun_keyValueStore_record_post": kvs.record_put,
+    "act_runs_last_keyValueStore_record_post": kvs.record_put,
+    "actorTask_runs_last_keyValueStore_record_post": kvs.record_put,
+    "actorRun_keyValueStore_record_delete": kvs.record_delete,
+    "act_runs_last_keyValueStore_record_delete": kvs.record_delete,
+    "actorTask_runs_last_keyValueStore_record_delete": kvs.record_delete,
+    "actorTask_input_get": tasks.actorTask_input_get,
+    "actorTask_input_put": tasks.actorTask_input_put,
     "dataset_items_get": runs.dataset_items_get,
     "act_builds_post": runs.act_builds_post,
     "actorBuild_get": runs.actorBuild_get,

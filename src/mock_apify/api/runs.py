@@ -17,17 +17,20 @@ from .request import RequestContext
 from .responses import created, data_response, json_response
 
 
-async def _run_input(ctx: RequestContext) -> Any:
-    """The request body is the run's input: JSON when it parses, else kept as text."""
+async def _run_input(ctx: RequestContext) -> tuple[Any, bytes]:
+    """(the run's input, the body as sent): the input is the body's JSON when it parses, else the
+    body as text; the body itself becomes the run's INPUT record."""
     raw = await read_body(ctx.request, ctx.emulator.config.max_body_bytes)
     if not raw.strip():
-        return None
-    return parse_json(raw, text_fallback=True)
+        return None, raw
+    return parse_json(raw, text_fallback=True), raw
 
 
 async def _started(ctx: RequestContext, actor: Record, task: Record | None, location: str) -> web.Response:
     runs = ctx.emulator.runs
-    run = runs.start_run(ctx.owner, actor, task, await _run_input(ctx), ctx.query)
+    job_input, raw = await _run_input(ctx)
+    body = (raw, ctx.request.headers.get("Content-Type"))
+    run = runs.start_run(ctx.owner, actor, task, job_input, ctx.query, body)
     run = await runs.waited(jobs.RUN, run, ctx.query.get("waitForFinish"))
     return created(ctx.request, run, f"{location}/{run['id']}")
 

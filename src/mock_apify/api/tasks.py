@@ -7,7 +7,7 @@ from aiohttp import web
 from ..model import shapes
 from ..model.paging import PageRequest
 from .request import RequestContext
-from .responses import created, data_response, no_content
+from .responses import created, data_response, json_response, no_content
 
 
 async def actorTasks_get(ctx: RequestContext) -> web.Response:
@@ -29,3 +29,17 @@ async def actorTask_get(ctx: RequestContext) -> web.Response:
 async def actorTask_delete(ctx: RequestContext) -> web.Response:
     ctx.emulator.catalog.delete_task(ctx.owner, ctx.path["actorTaskId"])
     return no_content()
+
+
+async def actorTask_input_get(ctx: RequestContext) -> web.Response:
+    """The task's input object itself, not wrapped in `data`, as Apify answers."""
+    return json_response(
+        ctx.emulator.catalog.find_task(ctx.owner, ctx.path["actorTaskId"]).get("input") or {}
+    )
+
+
+async def actorTask_input_put(ctx: RequestContext) -> web.Response:
+    assert ctx.body is not None
+    catalog = ctx.emulator.catalog
+    task = catalog.find_task(ctx.owner, ctx.path["actorTaskId"])
+    return json_response(catalog.set_task_input(ctx.owner, task, ctx.body)["input"])

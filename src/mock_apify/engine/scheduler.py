@@ -2,8 +2,9 @@
 and the webhook dispatches each change fires.
 
 A job's remaining status changes (its plan) live in SQLite with their due times, so a restart
-loses neither a job nor an event that was due. A change, its log lines, its dataset items and the
-dispatches it fires are committed in one transaction."""
+loses neither a job nor an event that was due. A change, its log lines, its dataset items, the
+records it writes into its key-value store and the dispatches it fires are committed in one
+transaction."""
 
 from __future__ import annotations
 
@@ -12,7 +13,8 @@ from collections import defaultdict
 from typing import Any
 
 from ..clock import Clock, Shutdown
-from ..model import events, jobs
+from ..ids import iso
+from ..model import events, jobs, kvs
 from ..model.types import Record
 from ..store import Storage
 from .dispatcher import Dispatcher
@@ -80,6 +82,8 @@ class JobScheduler(DueWorker):
         with self._storage.transaction():
             if step.get("items") and kind == jobs.RUN:
                 self._storage.datasets.add_items(job["defaultDatasetId"], list(step["items"]))
+            if kind == jobs.RUN and (records := kvs.ending_records(step)) and isinstance(records, dict):
+                self._storage.kvs.put(job["defaultKeyValueStoreId"], records, iso(now))
             self._storage.jobs.update(updated, lines, remaining)
             self._fire(kind, job["status"], updated, now)
         for waiter in self._changed.pop(job["id"], []):

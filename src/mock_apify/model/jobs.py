@@ -103,6 +103,7 @@ def new_build(actor: Record, options: dict[str, Any], version: str, number: int,
         "options": options,
         "buildNumber": f"{version}.{number}",
         "actVersion": version,
+        "defaultKeyValueStoreId": new_id(),
     }
 
 
@@ -140,7 +141,8 @@ def plan(behaviour: Record | None, kind: str, now: float, timeout_secs: int | No
     """The status changes a new (or resurrected) job will go through, with their due times.
 
     `behaviour` (per Actor, for runs or builds) is {"status": terminal status or null (stay
-    RUNNING until told), "afterSecs", "exitCode", "statusMessage", "items"}."""
+    RUNNING until told), "afterSecs", "exitCode", "statusMessage", "items", "output",
+    "outputContentType", "records"}."""
     chosen = behaviour or {}
     steps: list[Record] = [{"status": "RUNNING", "at": now}]
     final = chosen.get("status", "SUCCEEDED")
@@ -151,7 +153,7 @@ def plan(behaviour: Record | None, kind: str, now: float, timeout_secs: int | No
         end = now + timeout_secs
         return [*steps, {"status": "TIMING-OUT", "at": end}, {"status": "TIMED-OUT", "at": end}]
     step = {"status": final, "at": now + after}
-    for key in ("exitCode", "statusMessage", "items"):
+    for key in ("exitCode", "statusMessage", "items", "output", "outputContentType", "records"):
         if key in chosen:
             step[key] = chosen[key]
     return [*steps, step]

@@ -15,7 +15,7 @@ from ..model.types import Page, Record, User
 from ..store import Storage
 
 
-def _split_name(ref: str, user: User) -> str | None:
+def split_name(ref: str, user: User) -> str | None:
     """The resource name when `ref` is `username~name` (or `~name`) of this user, else None."""
     username, tilde, name = ref.partition("~")
     if not tilde:
@@ -46,7 +46,7 @@ class Catalog:
         return task
 
     def find_actor(self, user: User, ref: str) -> Record:
-        name = _split_name(ref, user)
+        name = split_name(ref, user)
         if name is None:
             actor = self._storage.actors.get(user.id, ref)
             if actor is None:
@@ -58,7 +58,7 @@ class Catalog:
         return actor
 
     def find_task(self, user: User, ref: str) -> Record:
-        name = _split_name(ref, user)
+        name = split_name(ref, user)
         if name is None:
             task = self._storage.tasks.get(user.id, ref)
         else:
@@ -91,6 +91,12 @@ class Catalog:
 
     def delete_task(self, user: User, ref: str) -> None:
         self._storage.tasks.delete(user.id, self.find_task(user, ref)["id"])
+
+    def set_task_input(self, user: User, task: Record, changes: dict[str, Any]) -> Record:
+        """`PUT /actor-tasks/{id}/input`: the properties given replace the task's, the others stay."""
+        changed = task | {"input": (task.get("input") or {}) | changes, "modifiedAt": self._clock.now_iso()}
+        self._storage.tasks.replace(changed)
+        return changed
 
     def check_target(self, user_id: str, condition: dict[str, str]) -> None:
         """The Actor, task or run a condition names must exist for this user (condition values are IDs)."""

@@ -10,7 +10,7 @@ import orjson
 from ..clock import Clock
 from ..engine.scheduler import JobScheduler
 from ..errors import InvalidRequest, RecordNotFound
-from ..model import jobs
+from ..model import jobs, kvs
 from ..model.paging import PageRequest
 from ..model.types import Page, Record, User
 from ..store import Storage
@@ -43,12 +43,21 @@ class JobService:
     # --- starting ----------------------------------------------------------------------------
 
     def start_run(
-        self, user: User, actor: Record, task: Record | None, job_input: Any, query: dict[str, Any]
+        self,
+        user: User,
+        actor: Record,
+        task: Record | None,
+        job_input: Any,
+        query: dict[str, Any],
+        body: tuple[bytes, str | None] = (b"", None),
     ) -> Record:
         """A new run of `actor` (or of `task`, whose input and options come first), with the ad-hoc
-        webhooks of the `webhooks` parameter stored in the same transaction as the run."""
+        webhooks of the `webhooks` parameter and its INPUT record (`body` as sent, with its
+        Content-Type, or a task's input) stored in the same transaction as the run."""
         if task is not None and isinstance(job_input, dict | None):
             job_input = (task.get("input") or {}) | (job_input or {})
+            body = (b"", None)
+        input_record = kvs.input_record(job_input, *body)
         defaults = actor.get("defaultRunOptions") or {}
         if task is not None:
             defaults = defaults | {k: v for k, v in (task.get("options") or {}).items() if v is not None}
@@ -61,6 +70,9 @@ class JobService:
                 self._webhooks.store(webhook)
             behaviour = self.behaviour(actor["id"]).get("run")
             self._scheduler.create(jobs.RUN, run, job_input, behaviour, options["timeoutSecs"])
+            if input_record is not None:
+                records = {kvs.INPUT: input_record}
+                self._storage.kvs.put(run["defaultKeyValueStoreId"], records, self._clock.now_iso())
         return run
 
     def start_build(self, user: User, actor: Record, query: dict[str, Any]) -> Record:
@@ -166,4 +178,7 @@ class JobService:
         return self._storage.behaviours.get(actor_id) or {}
 
     def set_behaviour(self, actor: Record, behaviour: Record) -> None:
+        """Refused (400) when a run's `output` or `records` could not be stored as records."""
+        if isinstance(problem := kvs.ending_records(behaviour.get("run")), str):
+            raise InvalidRequest(f"Invalid value provided in run.{problem}")
         self._storage.behaviours.set(actor, behaviour)

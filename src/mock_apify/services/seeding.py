@@ -1,4 +1,5 @@
-"""Seed files: users with their tokens, Actors (with behaviours), tasks and webhooks.
+"""Seed files: users with their tokens, Actors (with behaviours), tasks, webhooks and key-value
+stores with their records.
 
 One loader serves two callers: start-up, which loads a file into a fresh database under the file's
 own ids and tokens, and `POST /_mock/users/{userId}/seed` (the pytest handle's `load_seed`), which
@@ -18,12 +19,14 @@ from typing import Any
 import orjson
 
 from ..errors import ApiError, InvalidSeed, RecordNotFound
+from ..model import kvs as kvs_model
 from ..model import limits
 from ..model.records import CONDITION_KEYS
 from ..model.types import Record, User
 from ..openapi import Document
 from ..store import Storage
 from .catalog import Catalog
+from .kvs import KeyValueStoreService
 from .runs import JobService
 from .webhooks import WebhookService
 
@@ -58,6 +61,7 @@ class Seeder:
     catalog: Catalog
     webhooks: WebhookService
     runs: JobService
+    kvs: KeyValueStoreService
 
     def load(self, path: Path | None, now: str) -> None:
         """Load a seed file into a fresh database, ids and tokens as the file gives them."""
@@ -115,10 +119,12 @@ class Seeder:
         return user
 
     def _records(self, user: User, entry: dict[str, Any], ids: dict[str, str], *, fresh: bool) -> None:
-        """A user entry's Actors (with their tasks) and webhooks; `ids` maps the entry's ids to
-        the records made, so that webhook conditions follow fresh ids."""
+        """A user entry's Actors (with their tasks), key-value stores and webhooks; `ids` maps the
+        entry's ids to the records made, so that webhook conditions follow fresh ids."""
         for index, actor_entry in enumerate(entry.get("actors", [])):
             self._actor(user, actor_entry, ids, fresh, f"actors[{index}]")
+        for index, store_entry in enumerate(entry.get("keyValueStores", [])):
+            self._store(user, store_entry, ids, fresh, f"keyValueStores[{index}]")
         for index, webhook_entry in enumerate(entry.get("webhooks", [])):
             where = f"webhooks[{index}]"
             _unique(ids, webhook_entry, where)
@@ -138,7 +144,8 @@ class Seeder:
                 raise SeedError(f"{where}.behaviour: {limits.depth_message('Request body')}")
             if problem := self.document.schema("MockActorBehaviour").first_error(entry["behaviour"]):
                 raise SeedError(f"{where}.behaviour: {problem}")
-            self.runs.set_behaviour(actor, entry["behaviour"])
+            with _at(f"{where}.behaviour"):
+                self.runs.set_behaviour(actor, entry["behaviour"])
         for index, task_entry in enumerate(entry.get("tasks", [])):
             task_where = f"{where}.tasks[{index}]"
             _unique(ids, task_entry, task_where)
@@ -146,6 +153,21 @@ class Seeder:
             with _at(task_where):
                 task = self.catalog.create_task(user, body, _given_id(task_entry, fresh))
             _remember(ids, task_entry, task)
+
+    def _store(self, user: User, entry: Any, ids: dict[str, str], fresh: bool, where: str) -> None:
+        """A key-value store (get-or-create by `name`, as the API's) with its `records`."""
+        if limits.too_deep(entry):
+            raise SeedError(f"{where}: {limits.depth_message('Request body')}")
+        if problem := self.document.schema("MockSeedKeyValueStore").first_error(entry):
+            raise SeedError(f"{where}: {problem}")
+        _unique(ids, entry, where)
+        records = kvs_model.given_records(entry.get("records") or {}, "records")
+        if isinstance(records, str):
+            raise SeedError(f"{where}.{records}")
+        with _at(where):
+            store, _ = self.kvs.get_or_create(user, entry.get("name"), _given_id(entry, fresh))
+        self.kvs.put_records(store["id"], records)
+        _remember(ids, entry, store)
 
     def _body(
         self, operation_id: str, entry: dict[str, Any], drop: tuple[str, ...], where: str

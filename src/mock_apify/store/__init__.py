@@ -14,6 +14,7 @@ from .db import Database, StaleDatabase, StorageError
 from .dispatches import Dispatches
 from .inboxes import Inboxes
 from .jobs import Jobs
+from .kvs import KeyValueStores
 from .webhooks import IdempotencyKeyTaken, WebhookLimitReached, Webhooks
 
 __all__ = ["IdempotencyKeyTaken", "StaleDatabase", "Storage", "StorageError", "WebhookLimitReached"]
@@ -33,6 +34,7 @@ class Storage:
         self.dispatches = Dispatches(self.db)
         self.jobs = Jobs(self.db)
         self.datasets = Datasets(self.db)
+        self.kvs = KeyValueStores(self.db)
         self.inboxes = Inboxes(self.db)
         self.transaction: Callable[[], AbstractContextManager[Connection]] = self.db.transaction
         self.synced: Callable[[], Awaitable[None]] = self.db.synced

@@ -49,7 +49,15 @@ class Users:
     def wipe_all(self) -> None:
         self._db.forget_caches()
         with self._db.transaction() as db:
-            for table in (*USER_TABLES, "datasets", "dataset_items", "users", "inboxes", "inbox_messages"):
+            for table in (
+                *USER_TABLES,
+                "datasets",
+                "dataset_items",
+                "kv_records",
+                "users",
+                "inboxes",
+                "inbox_messages",
+            ):
                 db.execute(f"DELETE FROM {table}")
 
     def wipe_user(self, user_id: str) -> None:
@@ -57,6 +65,10 @@ class Users:
         with self._db.transaction() as db:
             db.execute(
                 "DELETE FROM dataset_items WHERE dataset_id IN (SELECT id FROM datasets WHERE user_id = ?)",
+                (user_id,),
+            )
+            db.execute(
+                "DELETE FROM kv_records WHERE store_id IN (SELECT id FROM kv_stores WHERE user_id = ?)",
                 (user_id,),
             )
             for table in (*USER_TABLES, "datasets"):

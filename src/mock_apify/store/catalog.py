@@ -47,6 +47,11 @@ class NamedRecords:
         ).fetchall()
         return Page(total, [orjson.loads(row[0]) for row in rows])
 
+    def replace(self, doc: Record) -> None:
+        """Store a changed document under its id (its name unchanged)."""
+        with self._db.transaction() as db:
+            db.execute(f"UPDATE {self._table} SET doc = ? WHERE id = ?", (dump(doc), doc["id"]))
+
     def exists(self, user_id: str, record_id: str) -> bool:
         row = self._db.conn.execute(
             f"SELECT 1 FROM {self._table} WHERE id = ? AND user_id = ?", (record_id, user_id)

@@ -1,5 +1,5 @@
 """Actor runs and builds ("jobs"): the record, its log, its input and the status changes still
-to come (its plan) with the time the next one is due."""
+to come (its plan) with the time the next one is due; a job's default storages are made with it."""
 
 from __future__ import annotations
 
@@ -7,8 +7,10 @@ from typing import Any
 
 import orjson
 
+from ..model import kvs
 from ..model.types import Page, Record
 from .db import Database, dump
+from .kvs import insert_store
 
 
 class Jobs:
@@ -38,6 +40,7 @@ class Jobs:
                     "INSERT INTO datasets (id, user_id) VALUES (?, ?)",
                     (job["defaultDatasetId"], job["userId"]),
                 )
+            insert_store(db, kvs.default_store(kind, job))
 
     def update(self, job: Record, log_lines: str, plan: list[Record]) -> None:
         """Store a job's new state, append to its log and replace its remaining plan."""

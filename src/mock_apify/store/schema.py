@@ -92,6 +92,29 @@ CREATE TABLE IF NOT EXISTS dataset_items (
     item BLOB NOT NULL,
     PRIMARY KEY (dataset_id, n)
 );
+-- Key-value stores: `doc` holds what a write of a record leaves alone; `modified_at` and the
+-- counters change with each record written or deleted. Keys are listed in key order (the
+-- primary key's), so a page after `exclusiveStartKey` is an index seek.
+CREATE TABLE IF NOT EXISTS kv_stores (
+    seq INTEGER PRIMARY KEY,
+    id TEXT NOT NULL UNIQUE,
+    user_id TEXT NOT NULL,
+    name TEXT,
+    doc BLOB NOT NULL,
+    modified_at TEXT NOT NULL,
+    write_count INTEGER NOT NULL DEFAULT 0,
+    delete_count INTEGER NOT NULL DEFAULT 0,
+    storage_bytes INTEGER NOT NULL DEFAULT 0
+);
+CREATE UNIQUE INDEX IF NOT EXISTS kv_stores_by_name ON kv_stores (user_id, name) WHERE name IS NOT NULL;
+CREATE INDEX IF NOT EXISTS kv_stores_by_user ON kv_stores (user_id, seq);
+CREATE TABLE IF NOT EXISTS kv_records (
+    store_id TEXT NOT NULL,
+    key TEXT NOT NULL,
+    content_type TEXT NOT NULL,
+    value BLOB NOT NULL,
+    PRIMARY KEY (store_id, key)
+);
 CREATE TABLE IF NOT EXISTS behaviours (
     actor_id TEXT PRIMARY KEY,
     user_id TEXT NOT NULL,
@@ -110,7 +133,7 @@ CREATE INDEX IF NOT EXISTS inbox_messages_by_inbox ON inbox_messages (inbox, seq
 """
 
 # Bumped whenever _SCHEMA changes in a way an existing file cannot follow.
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 # Tables holding per-user documents, in the order a user's records are wiped.
-USER_TABLES = ("dispatches", "webhooks", "jobs", "behaviours", "tasks", "actors")
+USER_TABLES = ("dispatches", "webhooks", "jobs", "behaviours", "tasks", "actors", "kv_stores")

@@ -35,6 +35,14 @@ class MockApifyError(Exception):
 
 
 @dataclass(frozen=True)
+class Body:
+    """A success answer as sent, for calls whose answer is not JSON (a key-value store record)."""
+
+    data: bytes
+    content_type: str
+
+
+@dataclass(frozen=True)
 class Call:
     """One request to the emulator, described rather than sent, so that the same operation can be
     run by either transport."""
@@ -49,13 +57,15 @@ class Call:
     #: The emulator answers only once deliveries have ended (settle): whoever serves a receiver
     #: must keep running meanwhile, so the blocking driver refuses it on a running event loop.
     waits: bool = False
+    #: The success answer is handed back as a `Body`, not decoded as JSON.
+    as_bytes: bool = False
 
     def url(self, base_url: str) -> str:
         query = {key: _query_value(value) for key, value in (self.params or {}).items()}
         return base_url + self.path + ("?" + urllib.parse.urlencode(query) if query else "")
 
     def headers(self) -> dict[str, str]:
-        headers = {"Accept": "application/json"}
+        headers = {"Accept": "*/*" if self.as_bytes else "application/json"}
         if self.body is not None:
             headers["Content-Type"] = "application/json"
         if self.token is not None:
@@ -65,10 +75,12 @@ class Call:
     def data(self) -> bytes | None:
         return None if self.body is None else json.dumps(self.body).encode()
 
-    def answer(self, status: int, raw: bytes) -> Any:
-        """The decoded JSON of a success (None when empty), or, for an error status, the
-        `MockApifyError` it stands for: returned, not raised, so that a driver can hand it to the
-        operation that made the call (see `operations.drive`)."""
+    def answer(self, status: int, raw: bytes, content_type: str = "") -> Any:
+        """The decoded JSON of a success (None when empty; a `Body` for an `as_bytes` call), or,
+        for an error status, the `MockApifyError` it stands for: returned, not raised, so that a
+        driver can hand it to the operation that made the call (see `operations.drive`)."""
+        if status < 400 and self.as_bytes:
+            return Body(raw, content_type)
         if status < 400:
             return json.loads(raw) if raw else None
         try:
@@ -98,7 +110,7 @@ class Transport:
         )
         try:
             with self._opener.open(request, timeout=call.timeout) as response:
-                return call.answer(response.status, response.read())
+                return call.answer(response.status, response.read(), response.headers.get("Content-Type", ""))
         except urllib.error.HTTPError as error:
             with error:
                 return call.answer(error.code, error.read())
@@ -124,4 +136,6 @@ class AsyncTransport:
                 headers=call.headers(),
             ) as response,
         ):
-            return call.answer(response.status, await response.read())
+            return call.answer(
+                response.status, await response.read(), response.headers.get("Content-Type", "")
+            )

@@ -51,6 +51,7 @@ class _HandleApi:
     move_run = operation(Session.move_run)
     run = operation(Session.run)
     dataset_items = operation(Session.dataset_items)
+    record = operation(Session.record)
     actor = operation(Session.actor)
     task = operation(Session.task)
     webhook = operation(Session.webhook)

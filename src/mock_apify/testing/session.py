@@ -13,8 +13,9 @@ import re
 import uuid
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
 
-from .client import HTTP_TIMEOUT, Call, MockApifyError, Record
+from .client import HTTP_TIMEOUT, Body, Call, MockApifyError, Record
 from .inbox import AsyncInbox, Inbox, Mailbox
 from .operations import Op, every_item
 
@@ -176,7 +177,8 @@ class Session:
     ) -> Op[None]:
         """How the Actor's next runs and builds end, e.g. `set_behaviour(a, run={"status": "FAILED",
         "exitCode": 1, "afterSecs": 30, "items": [...]})`; `{"status": None}` keeps them RUNNING
-        until `move_run`. Without a behaviour they succeed at once."""
+        until `move_run`. A run's `output` becomes its OUTPUT record (`record(run, "OUTPUT")`) and
+        `records` its other records. Without a behaviour they succeed at once."""
         body = {key: dict(value) for key, value in (("run", run), ("build", build)) if value is not None}
         yield from self.data("PUT", f"/_mock/actors/{self.actor_id(actor)}/behaviour", body)
 
@@ -241,6 +243,19 @@ class Session:
         dataset_id = run_or_dataset.get("defaultDatasetId") or run_or_dataset["id"]
         return (yield from _all_items(f"/v2/datasets/{dataset_id}/items", self.token))
 
+    def record(self, run: Record | str, key: str) -> Op[Record | None]:
+        """A record of a run's default key-value store, e.g. `record(run, "OUTPUT")`, as
+        `{"key", "value", "contentType"}` with the value decoded as the official client decodes
+        it (JSON parsed, text as str, anything else as bytes); None when the store has no `key`."""
+        path = f"/v2/actor-runs/{record_id(run)}/key-value-store/records/{quote(key, safe='')}"
+        try:
+            body: Body = yield Call("GET", path, token=self.token, as_bytes=True)
+        except MockApifyError as error:
+            if error.status == 404 and error.message == "Record was not found":
+                return None
+            raise
+        return {"key": key, "value": _decoded(body), "contentType": body.content_type}
+
     def actor(self, actor: Record | str) -> Op[Record]:
         """An Actor (a record, an id, or the name of one made through the handle), full, as
         GET /v2/actors/{id} shows it now."""
@@ -292,6 +307,15 @@ class Session:
             yield from mailbox.clear()
         self._mailboxes.clear()
         self.actors.clear()
+
+
+def _decoded(body: Body) -> Any:
+    media = body.content_type.split(";")[0].strip().lower()
+    if media == "application/json":
+        return json.loads(body.data)
+    if media.startswith("text/") or (media.startswith("application/") and media.endswith("xml")):
+        return body.data.decode()
+    return body.data
 
 
 def _all_items(path: str, token: str) -> Op[list[Any]]:
