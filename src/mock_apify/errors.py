@@ -115,3 +115,16 @@ class TaskNameNotUnique(ApiError):
 
 class UsernameTaken(ApiError):
     status, type, message = 400, "username-already-taken", "This username is already taken."
+
+
+class RateLimitExceeded(ApiError):
+    status, type = 429, "rate-limit-exceeded"
+    message = "You have exceeded the rate limit. Please try again later."
+
+
+class BadGateway(ApiError):
+    status, type, message = 502, "bad-gateway", "Bad gateway."
+
+
+class ServiceUnavailable(ApiError):
+    status, type, message = 503, "service-unavailable", "The service is temporarily unavailable."

@@ -7,7 +7,21 @@ from __future__ import annotations
 from aiohttp import web
 
 from ..emulator import Emulator
-from . import actors, builds, control, dispatches, inboxes, kvs, ratelimit, runs, tasks, ui, users, webhooks
+from . import (
+    actors,
+    builds,
+    chaos,
+    control,
+    dispatches,
+    inboxes,
+    kvs,
+    ratelimit,
+    runs,
+    tasks,
+    ui,
+    users,
+    webhooks,
+)
 from .connections import ACCEPT_BACKLOG, ConnectionGuard
 from .request import Handler, error_middleware, make_handler
 from .routing import Router
@@ -114,6 +128,14 @@ HANDLERS: dict[str, Handler] = {
     "mock_inbox_get": inboxes.mock_inbox_get,
     "mock_inbox_delete": inboxes.mock_inbox_delete,
     "mock_webhook_dispatch_resend_post": control.mock_webhook_dispatch_resend_post,
+    "mock_chaos_post": chaos.mock_chaos_post,
+    "mock_chaos_get": chaos.mock_chaos_get,
+    "mock_chaos_rule_delete": chaos.mock_chaos_rule_delete,
+    "mock_faults_post": chaos.mock_faults_post,
+    "mock_faults_get": chaos.mock_faults_get,
+    "mock_fault_delete": chaos.mock_fault_delete,
+    "mock_rate_limit_put": chaos.mock_rate_limit_put,
+    "mock_rate_limit_get": chaos.mock_rate_limit_get,
 }
 
 
