@@ -228,14 +228,15 @@ def test_without_javascript_links_read_and_forms_confirm_on_a_page(
     page.open("")
     assert page.css("html:not([data-live])")  # the page's script did not run
     for link in ("Webhooks", scene["hook"]):
-        [anchor] = [a for a in page.css("main a, nav a") if a.text == link]
-        anchor.click()
+        anchors = lambda text=link: [a for a in page.css("main a, nav a") if a.text == text]  # noqa: E731
+        page.until(anchors, f"a link to {link}")[0].click()
+    page.until(lambda: page.css("form.action button"), "the webhook's actions")
     page.press_without_script("Send a TEST event")
-    assert "Send a TEST event to" in page.css("#question")[0].text  # the server's confirmation page
+    question = page.until(lambda: page.css("#question"), "the server's confirmation page")
+    assert "Send a TEST event to" in question[0].text
     page.css("main form button[type=submit]")[0].click()
-    assert (
-        "/_mock/ui/dispatches/" in page.driver.current_url and "TEST event sent" in page.css("main")[0].text
-    )
+    page.until(lambda: "/_mock/ui/dispatches/" in page.driver.current_url, "the new dispatch's page")
+    assert "TEST event sent" in page.css("main")[0].text
 
 
 def test_the_keyboard_reaches_and_confirms_an_action(page: Page) -> None:

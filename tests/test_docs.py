@@ -55,7 +55,12 @@ README_MAX_LINES = 120
 VIRTUAL_CLOCK_PAGES = {"control-api.md", "dashboard.md"}
 
 # Output the pages state in prose, which their commands must print.
-STATED_OUTPUT = {"control-api.md": ['["SUCCEEDED",[500,500,200]]']}
+STATED_OUTPUT = {
+    "control-api.md": [
+        '["SUCCEEDED",[500,500,200]]',
+        '[[null,["timeout"]],[null,["timeout"]],[200,[]],[200,["duplicate"]]]',
+    ]
+}
 
 # Commands that are not run here, and why. Nothing else may be left out.
 _INDEX = "pip would fetch the dependencies from an index; tests/test_install.py installs from a path"

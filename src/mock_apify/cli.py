@@ -11,7 +11,7 @@ import signal
 import sys
 from dataclasses import replace
 from pathlib import Path
-from typing import NoReturn
+from typing import Any, NoReturn
 
 from aiohttp import web
 from aiohttp.abc import AbstractAccessLogger
@@ -19,7 +19,10 @@ from aiohttp.abc import AbstractAccessLogger
 from .app import EMULATOR_KEY, GUARD_KEY, ListenError, create_app
 from .app import serve as start_serving
 from .config import ENV_PREFIX, MEMORY_DB, Config, base_url, is_loopback_host
-from .model import events, templates
+from .errors import SchemaValidation
+from .model import chaos, events, templates
+from .openapi import Document
+from .services.chaos import checked_rule
 from .services.seeding import SeedError
 from .store import StaleDatabase, StorageError
 
@@ -85,13 +88,72 @@ def _parser(defaults: Config) -> argparse.ArgumentParser:
         parser.add_argument(flag, action="append", default=default, metavar=metavar, help=help_text)
     parser.add_argument("--no-seed", action="store_true", help="start with only the default user")
     parser.add_argument("--quiet", action="store_true", help="no per-request log lines")
+    _chaos_options(parser.add_argument_group("chaos", "faults on purpose (docs/server.md#chaos-and-faults)"))
     return parser
+
+
+def _delay(text: str) -> float | dict[str, float]:
+    """`SECS`, or `MIN-MAX` for a random delay within bounds."""
+    low, dash, high = text.partition("-")
+    return {"min": float(low), "max": float(high)} if dash else float(low)
+
+
+def _odds(text: str) -> dict[str, float]:
+    """`duplicate=0.2,delay=0.1,fail=0.1`."""
+    pairs = [part.split("=", 1) for part in text.split(",") if part.strip()]
+    if not all(len(pair) == 2 for pair in pairs):
+        raise ValueError(text)
+    return {name.strip(): float(value) for name, value in pairs}
+
+
+def _chaos_options(group: Any) -> None:
+    group.add_argument(
+        "--chaos-duplicate", action="store_true", help="send every delivery that succeeds twice"
+    )
+    group.add_argument("--chaos-delay", type=_delay, metavar="SECS|MIN-MAX", help="delay first attempts")
+    group.add_argument("--chaos-fail-first", type=int, metavar="N", help="fail the first N attempts")
+    group.add_argument("--chaos-fail-with", choices=chaos.FAILURES, help="how they fail (default http-500)")
+    group.add_argument(
+        "--chaos-reorder",
+        type=lambda text: text.split(","),
+        metavar="EVENT,EVENT",
+        help="a run's events in this order",
+    )
+    group.add_argument(
+        "--chaos-random", type=_odds, metavar="FAULT=P,...", help="duplicate, delay, fail, reorder odds"
+    )
+    group.add_argument("--chaos-seed", type=int, metavar="N", help="seed of the random draws (default 0)")
+    group.add_argument(
+        "--rate-limit", action="store_true", help="enforce Apify's rate limits (env MOCK_APIFY_RATE_LIMIT)"
+    )
+
+
+def _chaos_rule(defaults: Config, args: argparse.Namespace) -> dict[str, Any] | None:
+    """MOCK_APIFY_CHAOS's rule, with the --chaos-* flags over it; None when neither gives one."""
+    given = {
+        "duplicate": args.chaos_duplicate or None,
+        "delaySecs": args.chaos_delay,
+        "failFirst": args.chaos_fail_first,
+        "failWith": args.chaos_fail_with,
+        "reorder": {"order": args.chaos_reorder} if args.chaos_reorder else None,
+        "random": args.chaos_random,
+        "seed": args.chaos_seed,
+    }
+    rule = (defaults.chaos or {}) | {name: value for name, value in given.items() if value is not None}
+    if not rule:
+        return None
+    try:
+        return checked_rule(Document(), rule)
+    except SchemaValidation as error:
+        raise ValueError(f"--chaos-* options: {error}") from None
 
 
 def _config(defaults: Config, args: argparse.Namespace) -> Config:
     changes = {_field(flag): getattr(args, _field(flag)) for flag, *_ in _OPTIONS}
     changes |= {field: tuple(getattr(args, _field(flag))) for flag, field, *_ in _LISTS}
-    return replace(defaults, no_seed=args.no_seed, **changes)
+    rate_limit = args.rate_limit or defaults.rate_limit
+    chaos_rule = _chaos_rule(defaults, args)
+    return replace(defaults, no_seed=args.no_seed, chaos=chaos_rule, rate_limit=rate_limit, **changes)
 
 
 class _Stopping:

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
 import ipaddress
+import json
 import os
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8765
@@ -47,6 +50,22 @@ def _names(value: str) -> tuple[str, ...]:
     return tuple(part.strip() for part in value.split(",") if part.strip())
 
 
+def flag(value: str) -> bool:
+    """A yes/no setting: 1, true, yes, on, or 0, false, no, off."""
+    lowered = value.strip().lower()
+    if lowered not in ("1", "true", "yes", "on", "0", "false", "no", "off"):
+        raise ValueError(value)
+    return lowered in ("1", "true", "yes", "on")
+
+
+def json_object(value: str) -> dict[str, Any]:
+    """A JSON object, e.g. MOCK_APIFY_CHAOS='{"duplicate": true}'."""
+    parsed = json.loads(value)
+    if not isinstance(parsed, dict):
+        raise ValueError(value)
+    return parsed
+
+
 # Environment variable (after the prefix) -> (Config field, parser).
 _ENVIRONMENT: dict[str, tuple[str, Callable[[str], object]]] = {
     "HOST": ("host", str),
@@ -65,6 +84,8 @@ _ENVIRONMENT: dict[str, tuple[str, Callable[[str], object]]] = {
     "MAX_CONNECTIONS": ("max_connections", int),
     "INBOX_MAX_MESSAGES": ("inbox_max_messages", int),
     "INBOX_MAX_BYTES": ("inbox_max_bytes", int),
+    "CHAOS": ("chaos", json_object),
+    "RATE_LIMIT": ("rate_limit", flag),
 }
 
 
@@ -116,6 +137,10 @@ class Config:
     allowed_origins: tuple[str, ...] = ()
     # Host header names served beyond loopback ones and `host` (DNS rebinding guard); "*": any.
     allowed_hosts: tuple[str, ...] = ()
+    # An outbound chaos rule for every dispatch, as `POST /_mock/chaos` takes it (docs/control-api.md).
+    chaos: dict[str, Any] | None = dataclasses.field(default=None, hash=False)
+    # Enforce Apify's per-resource rate limits (429 rate-limit-exceeded) for every user.
+    rate_limit: bool = False
     # The default user always exists; seed files and /_mock/users add more.
     default_user_id: str = DEFAULT_USER_ID
     default_username: str = DEFAULT_USERNAME
@@ -136,8 +161,8 @@ class Config:
     def from_env(cls, environ: dict[str, str] | None = None) -> Config:
         """Read MOCK_APIFY_HOST, _PORT, _DB, _SEED, _MAX_WEBHOOKS_PER_USER, _CLOCK, _RETRY_BASE_DELAY,
         _DELIVERY_TIMEOUT, _ALLOWED_ORIGINS, _ALLOWED_HOSTS, _SHUTDOWN_TIMEOUT, _HEADER_TIMEOUT,
-        _IDLE_TIMEOUT, _MAX_CONNECTIONS, _INBOX_MAX_MESSAGES and _INBOX_MAX_BYTES; unset ones keep
-        defaults."""
+        _IDLE_TIMEOUT, _MAX_CONNECTIONS, _INBOX_MAX_MESSAGES, _INBOX_MAX_BYTES, _CHAOS and
+        _RATE_LIMIT; unset ones keep defaults."""
         env = os.environ if environ is None else environ
         changes: dict[str, object] = {}
         for name, (field, parse) in _ENVIRONMENT.items():

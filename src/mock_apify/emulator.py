@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from .clock import Clock, Shutdown, make_clock
 from .config import Config
+from .engine.chaos import Chaos
 from .engine.dispatcher import Dispatcher
 from .engine.scheduler import JobScheduler
 from .engine.worker import DueWorker, settle
@@ -14,9 +15,11 @@ from .openapi import Document
 from .services.accounts import Accounts
 from .services.builds import BuildService
 from .services.catalog import Catalog
+from .services.chaos import ChaosService, checked_rule
 from .services.dashboard import Dashboard
 from .services.datasets import DatasetService
 from .services.dispatches import DispatchService
+from .services.faults import FaultService
 from .services.inboxes import InboxService
 from .services.kvs import KeyValueStoreService
 from .services.runs import JobService
@@ -32,7 +35,8 @@ class Emulator:
         self.clock: Clock = make_clock(config.clock)
         self.shutdown = Shutdown()
         self.storage = Storage(config.db)
-        self.dispatcher = Dispatcher(self.storage, self.clock, config)
+        self.chaos_rules = Chaos(self.clock)
+        self.dispatcher = Dispatcher(self.storage, self.clock, config, self.chaos_rules)
         self.scheduler = JobScheduler(self.storage, self.clock, self.dispatcher, self.shutdown)
         self.accounts = Accounts(self.storage, self.clock)
         self.catalog = Catalog(self.storage, self.clock)
@@ -44,7 +48,10 @@ class Emulator:
         self.runs = JobService(
             self.storage, self.clock, self.scheduler, self.catalog, self.webhooks, self.builds
         )
-        self.inboxes = InboxService(self.storage, config)
+        self.inboxes = InboxService(self.storage, config, self.chaos_rules)
+        self.chaos = ChaosService(self.storage, self.chaos_rules)
+        api_operations = {name for name in self.document.operations if not name.startswith("mock_")}
+        self.faults = FaultService(self.storage, self.clock, api_operations, config.rate_limit)
         self.kvs = KeyValueStoreService(self.storage, self.clock)
         self.dashboard = Dashboard(
             self.storage, self.clock, self.dispatcher, self.webhooks, self.dispatches, self.inboxes
@@ -63,6 +70,7 @@ class Emulator:
         """Connect to the database and seed it when it is fresh."""
         self.storage.open()
         self._seed()
+        self._start_chaos()
 
     def close(self) -> None:
         self.storage.close()
@@ -74,14 +82,29 @@ class Emulator:
         if self.storage.users.add(default, self.clock.now_iso()) and not config.no_seed:
             self.seeder.load(config.seed, self.clock.now_iso())
 
+    def _start_chaos(self) -> None:
+        """The start-up chaos rule (CLI flags, MOCK_APIFY_CHAOS), checked as the API checks one."""
+        if self.config.chaos is not None:
+            self.chaos.add(checked_rule(self.document, self.config.chaos))
+
     def reset(self) -> None:
         """Back to a freshly started emulator: everything wiped, the default user and seed
-        restored, and a virtual clock back at the present."""
+        restored, the chaos rules and faults back to the start-up ones, and a virtual clock back
+        at the present."""
         self.storage.users.wipe_all()
+        self.chaos_rules.forget()
+        self.faults.forget()
         self.clock.restart()
         self._seed()
+        self._start_chaos()
         for worker in self.workers:
             worker.kick()
+
+    def wipe_user(self, user_id: str) -> None:
+        """Delete a user's records, chaos rules and faults; the user and its token stay."""
+        self.accounts.wipe(user_id)
+        self.chaos_rules.forget(owner=user_id)
+        self.faults.forget(user_id)
 
     def advance(self, seconds: float) -> None:
         """Move the (virtual) clock and let the workers see what fell due."""

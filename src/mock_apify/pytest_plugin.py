@@ -13,7 +13,8 @@ Fixtures:
   emulator served by the test's own event loop (aiohttp `TestServer`), as an `AsyncMockApify`.
 
 Per-test settings: `@pytest.mark.mock_apify(username=..., actors=[...], tasks={...},
-seed_file=..., faker_seed=...)`; see `mock_apify.testing.Settings`.
+seed_file=..., faker_seed=..., chaos=..., faults=..., rate_limit=...)`; see
+`mock_apify.testing.Settings`.
 """
 
 from __future__ import annotations
@@ -55,10 +56,11 @@ def _async_fixture(function: F) -> F:
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers",
-        "mock_apify(username=None, actors=(), tasks=None, seed_file=None, faker_seed=None): per-test "
-        "settings of the mock_apify / mock_apify_app user: its username, Actors (by name) and tasks "
-        "({actor name: [task names]}) to create first, a seed file to load (relative to the test "
-        "file), and the seed of its Faker.",
+        "mock_apify(username=None, actors=(), tasks=None, seed_file=None, faker_seed=None, chaos=(), "
+        "faults=(), rate_limit=False): per-test settings of the mock_apify / mock_apify_app user: its "
+        "username, Actors (by name) and tasks ({actor name: [task names]}) to create first, a seed "
+        "file to load (relative to the test file), the seed of its Faker, outbound chaos rules and "
+        "inbound faults (dicts, as handle.chaos() and handle.fault() take them), and Apify's rate limits.",
     )
 
 
@@ -90,6 +92,12 @@ def _prepare(handle: MockApify, settings: Settings) -> None:
             handle.add_task(actor_name, task_name)
     if settings.seed_file is not None:
         handle.load_seed(settings.seed_file)
+    for rule in settings.chaos:
+        handle.chaos(**rule)
+    for fault in settings.faults:
+        handle.fault(**fault)
+    if settings.rate_limit:
+        handle.rate_limit()
 
 
 def _faker_seed(request: pytest.FixtureRequest, settings: Settings) -> int:
@@ -131,7 +139,8 @@ def mock_apify(
     `token`, `client()`, `inbox(name)`, `advance()`, `settle()`, `add_actor()`, `add_task()`,
     `seed()`, `load_seed()`, `assert_delivered()`, `assert_not_delivered()`. Works from sync and
     async tests. Afterwards only this user's records and inboxes are wiped.
-    Settings: @pytest.mark.mock_apify(username=, actors=, tasks=, seed_file=, faker_seed=)."""
+    Settings: @pytest.mark.mock_apify(username=, actors=, tasks=, seed_file=, faker_seed=, chaos=,
+    faults=, rate_limit=)."""
     settings = _settings(request)
     user = _mock_apify_users.take(settings.username)
     handle = MockApify(str(mock_apify_server.url), user, faker_seed=_faker_seed(request, settings))

@@ -6,6 +6,8 @@ emulator knows (here the default user's). The npm package is installed once per 
 `npm install --no-save --prefix <dir>`, into `.js-client/` at the top of the repository
 (gitignored), and reused while it is there; delete the folder to install it again.
 
+The last test proves the client retries a 429 (a fault set through `POST /_mock/faults`).
+
 This needs Node.js and npm. Without them the test fails with a message saying so: a skip would
 hide that the JavaScript path is not tested.
 """
@@ -65,6 +67,21 @@ async function main() {
     } catch (error) {
         console.log(JSON.stringify({ status: error.statusCode, type: error.type, message: error.message }));
     }
+}
+
+main().catch((error) => { console.error(error); process.exit(1); });
+"""
+
+
+# The client's retries, proven against a fault: the next two lists get 429 with Retry-After.
+NODE_RETRY_SCRIPT = r"""
+const { ApifyClient } = require('apify-client');
+
+async function main() {
+    const [baseUrl, token] = process.argv.slice(2);
+    const client = new ApifyClient({ baseUrl, token, maxRetries: 3, minDelayBetweenRetriesMillis: 10 });
+    const list = await client.webhooks().list();
+    console.log(JSON.stringify({ total: list.total }));
 }
 
 main().catch((error) => { console.error(error); process.exit(1); });
@@ -148,3 +165,18 @@ def test_a_base_url_ending_in_v2_gets_a_hint(standalone: str, js_apify_client: P
     error = _run_node(NODE_V2_SCRIPT, standalone, js_apify_client, tmp_path)
     assert error["status"] == 404 and error["type"] == "page-not-found"
     assert "The path starts with /v2/v2: the API's base URL is the host alone" in error["message"]
+
+
+def test_the_js_client_retries_on_429(standalone: str, js_apify_client: Path, tmp_path: Path) -> None:
+    """A rate-limit fault for the default user's next two webhook lists: the client retries them
+    (it retries 429 and 5xx) and the third answers."""
+    fault = {"operationId": "webhooks_get", "fault": "rate-limit", "times": 2, "retryAfterSecs": 1}
+    request = urllib.request.Request(
+        f"{standalone}/_mock/faults", data=json.dumps(fault).encode(), method="POST"
+    )
+    with urllib.request.urlopen(request, timeout=10) as response:
+        assert response.status == 201
+
+    assert _run_node(NODE_RETRY_SCRIPT, standalone, js_apify_client, tmp_path) == {"total": 0}
+    with urllib.request.urlopen(f"{standalone}/_mock/faults", timeout=10) as response:
+        assert json.loads(response.read())["data"]["items"] == []  # both 429s were answered

@@ -126,6 +126,8 @@ ROLES: dict[str, dict[str, tuple[str, ...]]] = {
     "act_webhooks_get": {"actorId": ("actor", "actor_name")},
     "act_runs_get": {"actorId": ("actor", "actor_name")},
     "act_runs_post": {"actorId": ("actor", "actor_name")},
+    "act_runSync_get": {"actorId": ("actor", "actor_name")},
+    "act_runSync_post": {"actorId": ("actor", "actor_name")},
     "act_run_get": {"actorId": ("actor",), "runId": ("run",)},
     "act_runs_last_get": {"actorId": ("actor", "actor_name")},
     "act_runs_last_log_get": {"actorId": ("actor", "actor_name")},
@@ -142,6 +144,8 @@ ROLES: dict[str, dict[str, tuple[str, ...]]] = {
     "actorTask_runs_last_log_get": {"actorTaskId": ("task", "task_name")},
     "actorTask_runs_last_abort_post": {"actorTaskId": ("mutable_task",)},
     "actorTask_runs_post": {"actorTaskId": ("task", "task_name")},
+    "actorTask_runSync_get": {"actorTaskId": ("task", "task_name")},
+    "actorTask_runSync_post": {"actorTaskId": ("task", "task_name")},
     "actorRun_get": {"runId": ("run",)},
     "actorRun_put": {"runId": ("mutable_run",)},
     "actorRun_delete": {"runId": ("doomed_run",)},
@@ -187,6 +191,8 @@ ROLES: dict[str, dict[str, tuple[str, ...]]] = {
     "mock_actor_run_status_post": {"runId": ("mutable_run",)},
     "mock_actor_build_status_post": {"buildId": ("mutable_build",)},
     "mock_user_seed_post": {"userId": ("seed_user",)},
+    "mock_chaos_rule_delete": {"ruleId": ("chaos_rule",)},
+    "mock_fault_delete": {"faultId": ("fault",)},
     "keyValueStore_get": {"storeId": ("store", "store_name")},
     "keyValueStore_put": {"storeId": ("mutable_store",)},
     "keyValueStore_delete": {"storeId": ("doomed_store",)},
@@ -310,10 +316,18 @@ def _replaced(body: dict[str, Any], changes: list[tuple[tuple[str, ...], Any]]) 
     return body
 
 
+# Inbound faults and the rate limiter would answer the fuzzer's own later requests (a 5xx asked
+# for, a dropped connection, a 429): fuzzed ones are given to the seed user, whom nothing else uses.
+_FAULT_SETTINGS = ("mock_faults_post", "mock_rate_limit_put")
+
+
 def bounded(case: schemathesis.Case) -> schemathesis.Case:
-    """Caps the delays of fuzzed inbox behaviours: each is a real sleep of up to ten minutes in a
-    later POST to that inbox. Done on the case, not in a hook: coverage-phase cases skip hooks."""
+    """Caps the delays of fuzzed inbox behaviours and faults: each is a real sleep of up to ten
+    minutes in a later request. Fuzzed faults and rate limits go to the seed user (see above).
+    Done on the case, not in a hook: coverage-phase cases skip hooks."""
     body = case.body
+    if operation_id(case.operation) in _FAULT_SETTINGS and isinstance(body, dict):
+        case.body = _cap_delay(dict(body)) | {"userId": _CURRENT.get("seed_user", "none")}
     if operation_id(case.operation) == "mock_inbox_put" and isinstance(body, dict):
         body = _cap_delay(dict(body))
         if isinstance(body.get("script"), list):
@@ -482,6 +496,11 @@ def make_records(target: Target) -> None:
     make_stores(target)
     # Seeds are loaded into a user of their own: the records they make touch no other operation's.
     ids["seed_user"] = target.call("POST", "/_mock/users", {})["id"]
+    ids["chaos_rule"] = target.call("POST", "/_mock/chaos", {"userId": ids["seed_user"], "duplicate": True})[
+        "id"
+    ]
+    fault = {"userId": ids["seed_user"], "operationId": "webhooks_get", "fault": "http-503"}
+    ids["fault"] = target.call("POST", "/_mock/faults", fault)["id"]
     target.session.post(f"{target.url}/_mock/inboxes/fuzz-inbox", data=b"{}", timeout=REQUEST_TIMEOUT)
     target.call("POST", "/_mock/dispatches/settle", {})
 
@@ -742,6 +761,18 @@ def success_request(operation: str, target: Target) -> dict[str, Any]:
             return defaults | {"body": {"title": "changed"}}
         case _ if operation.endswith("dataset_delete"):
             return {"path_parameters": _doomed_dataset(target, operation, fresh)}
+        case "mock_chaos_post" | "mock_chaos_rule_delete":
+            rule = {"userId": ids["seed_user"], "failFirst": 1, "failWith": "timeout"}
+            if operation == "mock_chaos_post":
+                return {"body": rule}
+            return {"path_parameters": {"ruleId": target.call("POST", "/_mock/chaos", rule)["id"]}}
+        case "mock_faults_post" | "mock_fault_delete":
+            fault = {"userId": ids["seed_user"], "path": "/v2/actors/*", "fault": "rate-limit"}
+            if operation == "mock_faults_post":
+                return {"body": fault}
+            return {"path_parameters": {"faultId": target.call("POST", "/_mock/faults", fault)["id"]}}
+        case "mock_rate_limit_put":
+            return {"body": {"enabled": False, "userId": ids["seed_user"]}}
         case "keyValueStore_put":
             return defaults | {"body": {"name": fresh}}
         case "keyValueStore_delete":

@@ -10,6 +10,7 @@ from ..emulator import Emulator
 from . import (
     actors,
     builds,
+    chaos,
     control,
     datasets,
     dispatches,
@@ -17,6 +18,7 @@ from . import (
     kvs,
     ratelimit,
     runs,
+    runsync,
     tasks,
     ui,
     users,
@@ -52,6 +54,10 @@ HANDLERS: dict[str, Handler] = {
     "act_runs_get": runs.act_runs_get,
     "act_run_get": runs.act_run_get,
     "act_runs_last_get": runs.act_runs_last_get,
+    "act_runSync_get": runsync.act_runSync_get,
+    "act_runSync_post": runsync.act_runSync_post,
+    "actorTask_runSync_get": runsync.actorTask_runSync_get,
+    "actorTask_runSync_post": runsync.actorTask_runSync_post,
     "act_runs_last_log_get": runs.act_runs_last_log_get,
     "act_runs_last_abort_post": runs.act_runs_last_abort_post,
     "actorTask_runs_last_get": runs.actorTask_runs_last_get,
@@ -152,6 +158,14 @@ HANDLERS: dict[str, Handler] = {
     "mock_inbox_get": inboxes.mock_inbox_get,
     "mock_inbox_delete": inboxes.mock_inbox_delete,
     "mock_webhook_dispatch_resend_post": control.mock_webhook_dispatch_resend_post,
+    "mock_chaos_post": chaos.mock_chaos_post,
+    "mock_chaos_get": chaos.mock_chaos_get,
+    "mock_chaos_rule_delete": chaos.mock_chaos_rule_delete,
+    "mock_faults_post": chaos.mock_faults_post,
+    "mock_faults_get": chaos.mock_faults_get,
+    "mock_fault_delete": chaos.mock_fault_delete,
+    "mock_rate_limit_put": chaos.mock_rate_limit_put,
+    "mock_rate_limit_get": chaos.mock_rate_limit_get,
 }
 
 

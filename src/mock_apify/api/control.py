@@ -24,7 +24,7 @@ async def mock_reset_post(ctx: RequestContext) -> web.Response:
     if user_id is None:
         ctx.emulator.reset()
         return data_response({"reset": "all", "userId": None})
-    ctx.emulator.accounts.wipe(user_id)
+    ctx.emulator.wipe_user(user_id)
     return data_response({"reset": "user", "userId": user_id})
 
 

@@ -16,7 +16,7 @@ from ..emulator import Emulator
 from ..errors import ApiError, InvalidRequest, MethodNotAllowed, PageNotFound, TokenNotProvided
 from ..model.types import User
 from ..store import StorageError
-from . import ratelimit, sources
+from . import faults, ratelimit, sources
 from .body import parse_json_object, read_body
 from .responses import error_response
 from .routing import Router
@@ -82,7 +82,8 @@ def make_handler(emulator: Emulator, router: Router, handlers: dict[str, Handler
 
     async def handle(request: web.Request) -> web.StreamResponse:
         method = request.method
-        control = router.canonical_path(request.path).startswith(CONTROL_PREFIX)
+        path = router.canonical_path(request.path)  # /v2/acts as /v2/actors, no trailing slash
+        control = path.startswith(CONTROL_PREFIX)
         override = request.query.get("method")
         if override and not control:  # Apify's override, for GET-only clients; never on /_mock
             method = override.upper()
@@ -93,6 +94,10 @@ def make_handler(emulator: Emulator, router: Router, handlers: dict[str, Handler
         user = None
         if operation.needs_auth and not (operation.auth_optional and request_token(request) is None):
             user = authenticate(emulator, request)
+        if not control:  # inbound faults and the rate limiter: never on the emulator's own controls
+            answer = await faults.inject(emulator, request, (method, path, operation.operation_id), user)
+            if answer is not None:
+                return answer
         query = operation.parse_query(request.query)
         body: dict[str, Any] | None = None
         if operation.has_body:
@@ -129,6 +134,8 @@ def error_middleware(emulator: Emulator) -> Middleware:
             if request.method == "OPTIONS" and isinstance(error, MethodNotAllowed):
                 return web.Response(status=204, headers={"Allow": ", ".join(error.allowed)})
             return error_response(error)
+        except faults.Dropped:  # an inbound fault closed the connection: there is no one to answer
+            return web.Response(status=204)
         except StorageError as error:  # logged once per outage by the store, not per request
             return error_response(ApiError(str(error)))
         except web.HTTPNotFound:  # aiohttp's router: a target without a leading slash, as CONNECT's

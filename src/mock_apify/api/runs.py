@@ -27,25 +27,26 @@ async def _run_input(ctx: RequestContext) -> tuple[Any, bytes]:
     return parse_json(raw, text_fallback=True), raw
 
 
-async def _started(ctx: RequestContext, actor: Record, task: Record | None, location: str) -> web.Response:
-    runs = ctx.emulator.runs
-    job_input, raw = await _run_input(ctx)
+async def start(ctx: RequestContext) -> Record:
+    """A new run of the Actor (`actorId`) or task (`actorTaskId`) the path names, the request's
+    body as its input (GET: none)."""
+    catalog = ctx.emulator.catalog
+    task = catalog.find_task(ctx.owner, ctx.path["actorTaskId"]) if "actorTaskId" in ctx.path else None
+    actor = (
+        catalog.task_actor(ctx.owner, task) if task else catalog.find_actor(ctx.owner, ctx.path["actorId"])
+    )
+    job_input, raw = await _run_input(ctx) if ctx.request.method == "POST" else (None, b"")
     body = (raw, ctx.request.headers.get("Content-Type"))
-    run = runs.start_run(ctx.owner, actor, task, job_input, ctx.query, body)
-    run = await runs.waited(jobs.RUN, run, ctx.query.get("waitForFinish"))
-    return created(ctx.request, run, f"{location}/{run['id']}")
+    return ctx.emulator.runs.start_run(ctx.owner, actor, task, job_input, ctx.query, body)
 
 
 async def act_runs_post(ctx: RequestContext) -> web.Response:
-    actor = ctx.emulator.catalog.find_actor(ctx.owner, ctx.path["actorId"])
-    return await _started(ctx, actor, None, f"/v2/actors/{actor['id']}/runs")
+    run = await ctx.emulator.runs.waited(jobs.RUN, await start(ctx), ctx.query.get("waitForFinish"))
+    owner = f"/v2/actor-tasks/{run['actorTaskId']}" if run["actorTaskId"] else f"/v2/actors/{run['actId']}"
+    return created(ctx.request, run, f"{owner}/runs/{run['id']}")
 
 
-async def actorTask_runs_post(ctx: RequestContext) -> web.Response:
-    catalog = ctx.emulator.catalog
-    task = catalog.find_task(ctx.owner, ctx.path["actorTaskId"])
-    actor = catalog.task_actor(ctx.owner, task)
-    return await _started(ctx, actor, task, f"/v2/actor-tasks/{task['id']}/runs")
+actorTask_runs_post = act_runs_post
 
 
 async def job_answer(ctx: RequestContext, kind: str, job: Record) -> web.Response:

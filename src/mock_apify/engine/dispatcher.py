@@ -18,12 +18,13 @@ import aiohttp
 from ..clock import Clock
 from ..config import Config
 from ..ids import new_id
-from ..model import events
+from ..model import chaos, events
 from ..model.events import Event
 from ..model.types import Record
 from ..store import Storage, StorageError
 from ..store.dispatches import Due
 from . import delivery
+from .chaos import Chaos
 from .fairness import Slots, host_of
 from .worker import DueWorker
 
@@ -40,10 +41,11 @@ _SCAN_LIMIT = 8192
 class Dispatcher(DueWorker):
     name = "mock-apify-dispatcher"
 
-    def __init__(self, storage: Storage, clock: Clock, config: Config) -> None:
+    def __init__(self, storage: Storage, clock: Clock, config: Config, chaos_rules: Chaos) -> None:
         super().__init__(clock)
         self._storage = storage
         self._config = config
+        self._chaos = chaos_rules
         self._in_flight: dict[str, asyncio.Task[None]] = {}
         # Dispatches whose last attempt could not be recorded -> when they may be tried again: the
         # database still says "due", but a delivery is never repeated faster than its schedule.
@@ -70,19 +72,36 @@ class Dispatcher(DueWorker):
             self._renderer.shutdown(wait=True, cancel_futures=True)
 
     def enqueue(self, webhook: Record, event: Event) -> Record:
-        """Store a new dispatch of `event` to `webhook`, due now; returns it as the API shows it."""
+        """Store a new dispatch of `event` to `webhook`, due now unless a chaos rule delays or
+        holds it (its plan is stored with its request); returns it as the API shows it."""
         dispatch_id = new_id()
         dispatch = events.new_dispatch(dispatch_id, webhook, event)
         request = events.delivery_request(webhook, event, dispatch_id)
-        self._storage.dispatches.insert(dispatch, request, self._clock.time())
+        admission = self._chaos.admit(webhook, event, dispatch_id)
+        if admission.plan is not None:
+            request["chaos"] = admission.plan
+        self._storage.dispatches.insert(dispatch, request, admission.due_at)
+        if admission.release:
+            self._storage.dispatches.reschedule(admission.release, self._clock.time())
         self.kick()
         return dispatch | {"status": "ACTIVE", "calls": []}
 
     def next_due(self) -> float | None:
-        if not self._held:
+        """When the earliest attempt that may start is due. Rows held after a storage error count
+        at their later time, reordered events still waiting for another not at all; one row more
+        than both together reaches one that is neither."""
+        if not self._held and not self._chaos.holding():
             return self._storage.dispatches.next_due()
-        upcoming = self._storage.dispatches.upcoming(0, len(self._held) + 1)
-        return min((self._due(row) for row in upcoming), default=None)
+        upcoming = self._storage.dispatches.upcoming(0, len(self._held) + self._chaos.holding() + 1)
+        return min((self._due(row) for row in upcoming if not self._blocked(row.id)), default=None)
+
+    def _blocked(self, dispatch_id: str) -> bool:
+        """Whether a reordered event still waits for one before it (still ACTIVE) to end."""
+        for before in self._chaos.waiting_for(dispatch_id):
+            if self._storage.dispatches.active(before):
+                return True
+            self._chaos.ended(before)  # ended without an attempt: its webhook was deleted
+        return False
 
     def _due(self, row: Due) -> float:
         return max(row.due_at, self._held.get(row.id, row.due_at))
@@ -109,7 +128,11 @@ class Dispatcher(DueWorker):
                     break  # the queue is in due order: everything after is later still
             elif self._slots.full():
                 break
-            elif row.id not in self._slots and self._slots.allows(row.user_id, host := host_of(row.url)):
+            elif (
+                row.id not in self._slots
+                and not self._blocked(row.id)
+                and self._slots.allows(row.user_id, host := host_of(row.url))
+            ):
                 self._start(row, host)
         return next_due
 
@@ -133,8 +156,8 @@ class Dispatcher(DueWorker):
             request = await asyncio.get_running_loop().run_in_executor(
                 self._renderer, events.render_request, stored
             )
-            call = await self._call(request)
-            attempts += 1
+            calls = await self._calls(request, stored.get("chaos"), attempts)
+            call, attempts = calls[0], attempts + 1
             if delivery.succeeded(call):
                 status, next_at = "SUCCEEDED", None
             elif "renderError" in request or request["doNotRetry"] or attempts >= MAX_ATTEMPTS:
@@ -142,8 +165,10 @@ class Dispatcher(DueWorker):
             else:
                 status = "ACTIVE"
                 retry_at = next_at = self._retry_time(attempts)
-            self._storage.dispatches.record_attempt(dispatch_id, call, status, next_at)
+            self._storage.dispatches.record_attempt(dispatch_id, calls, status, next_at)
             await self._storage.synced()
+            if status != "ACTIVE":
+                self._chaos.ended(dispatch_id)
         except StorageError:  # logged once per outage by the store
             self._held[dispatch_id] = retry_at
         except Exception:
@@ -157,6 +182,23 @@ class Dispatcher(DueWorker):
     def _retry_time(self, attempts: int) -> float:
         """When to try again after `attempts` attempts: 1, 2, 4 ... retry_base_delay from now."""
         return self._clock.time() + self._config.retry_base_delay * 2.0 ** (attempts - 1)
+
+    async def _calls(self, request: Record, plan: Record | None, attempts: int) -> list[Record]:
+        """An attempt's `calls` entries, the first deciding its outcome: one, unless a chaos plan
+        fails it before the receiver, or sends a success again (a duplicate, same id and body)."""
+        if plan is None:
+            return [await self._call(request)]
+        failing = attempts < plan.get("failFirst", 0)
+        if failing:
+            call = chaos.failed_call(plan, self._clock.now_iso(), self._config.delivery_timeout)
+        else:
+            call = await self._call(request)
+        entries = chaos.first_entries(plan) if attempts == 0 else []
+        calls = [chaos.marked(call, entries + ([chaos.entry(plan, plan["failWith"])] if failing else []))]
+        if plan.get("duplicate") and delivery.succeeded(call):
+            again = await self._call(request)
+            calls.append(chaos.marked(again, [chaos.entry(plan, "duplicate")]))
+        return calls
 
     async def _call(self, request: Record) -> Record:
         """One attempt's `calls` entry: the HTTP outcome, or the template's error without a request."""

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..config import Config
+from ..engine.chaos import Chaos
 from ..model.paging import PageRequest
 from ..model.types import Page, Record
 from ..store import Storage
@@ -31,8 +32,9 @@ def _next_answer(behaviour: Record) -> tuple[Record, Record | None]:
 
 
 class InboxService:
-    def __init__(self, storage: Storage, config: Config) -> None:
+    def __init__(self, storage: Storage, config: Config, chaos_rules: Chaos) -> None:
         self._storage = storage
+        self._chaos = chaos_rules
         self._max_messages = config.inbox_max_messages
         self._max_bytes = config.inbox_max_bytes
 
@@ -55,4 +57,6 @@ class InboxService:
         return self._storage.inboxes.messages(name, page.offset, page.limit, PAGE_BYTES)
 
     def clear(self, name: str) -> None:
+        """Forget the inbox's messages, behaviour and chaos rules."""
         self._storage.inboxes.clear(name)
+        self._chaos.forget(inbox=name)

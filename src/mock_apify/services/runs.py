@@ -9,7 +9,7 @@ import orjson
 
 from ..clock import Clock
 from ..engine.scheduler import JobScheduler
-from ..errors import IdDoesNotMatch, InvalidRequest, RecordNotFound
+from ..errors import IdDoesNotMatch, InvalidRequest, RecordNotFound, RunFailed, RunTimeoutExceeded
 from ..model import jobs, kvs
 from ..model.paging import PageRequest
 from ..model.types import Page, Record, User
@@ -20,6 +20,8 @@ from .webhooks import WebhookService
 
 # The longest `waitForFinish` Apify honours, in seconds.
 MAX_WAIT_SECS = 60
+# How long run-sync waits for its run (Apify's MAX_ACTOR_JOB_SYNC_WAIT_SECS), in seconds.
+SYNC_WAIT_SECS = 300
 
 
 def _not_found(kind: str) -> RecordNotFound:
@@ -95,6 +97,17 @@ class JobService:
         """The job once it ends, or as it is after `wait_secs` (at most MAX_WAIT_SECS)."""
         seconds = min(wait_secs or 0, MAX_WAIT_SECS)
         return await self._scheduler.wait_finished(kind, job["id"], seconds) or job
+
+    async def run_to_end(self, run: Record) -> Record:
+        """What run-sync answers from: the run once it SUCCEEDED, waiting up to SYNC_WAIT_SECS of
+        the emulator's time (a virtual clock skips ahead, so this answers at once); RunFailed for
+        any other end, RunTimeoutExceeded when it is still going."""
+        ended = await self._scheduler.run_to_end(jobs.RUN, run["id"], SYNC_WAIT_SECS) or run
+        if ended["status"] not in jobs.TERMINAL:
+            raise RunTimeoutExceeded(SYNC_WAIT_SECS)
+        if ended["status"] != "SUCCEEDED":
+            raise RunFailed(ended["id"], ended["status"])
+        return ended
 
     def page(self, user_id: str, page: PageRequest, **filters: Any) -> Page:
         """A page of the user's runs, optionally only one Actor's (`act_id`) or task's (`task_id`),

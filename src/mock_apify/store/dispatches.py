@@ -119,6 +119,13 @@ class Dispatches:
         ).fetchone()
         return row[0] if row else None
 
+    def active(self, dispatch_id: str) -> bool:
+        """Whether a dispatch has attempts to come."""
+        row = self._db.conn.execute(
+            "SELECT 1 FROM dispatches WHERE id = ? AND next_attempt_at IS NOT NULL", (dispatch_id,)
+        ).fetchone()
+        return row is not None
+
     def active_count(self) -> int:
         return int(
             self._db.conn.execute(
@@ -126,24 +133,36 @@ class Dispatches:
             ).fetchone()[0]
         )
 
+    def reschedule(self, dispatch_ids: list[str], due_at: float) -> None:
+        """Make pending dispatches due at `due_at` (held ones a chaos rule releases)."""
+        with self._db.transaction() as db:
+            db.executemany(
+                "UPDATE dispatches SET next_attempt_at = ? WHERE id = ? AND next_attempt_at IS NOT NULL",
+                [(due_at, dispatch_id) for dispatch_id in dispatch_ids],
+            )
+
     def record_attempt(
-        self, dispatch_id: str, call: Record, status: str, next_attempt_at: float | None
+        self, dispatch_id: str, calls: list[Record], status: str, next_attempt_at: float | None
     ) -> bool:
-        """Append an attempt's call and move the dispatch on; False if it had already ended
-        (its webhook was deleted meanwhile), in which case nothing changes."""
+        """Append an attempt's calls (one, or a duplicate's too) and move the dispatch on; False
+        if it had already ended (its webhook was deleted meanwhile), in which case nothing changes."""
         with self._db.transaction() as db:
             row = db.execute(
                 "SELECT webhook_id FROM dispatches WHERE id = ? AND status = 'ACTIVE'", (dispatch_id,)
             ).fetchone()
             if row is None:
                 return False
+            for call in calls:
+                db.execute(
+                    "UPDATE dispatches SET calls = json_insert(calls, '$[#]', json(?)) WHERE id = ?",
+                    (dump(call), dispatch_id),
+                )
             db.execute(
-                "UPDATE dispatches SET calls = json_insert(calls, '$[#]', json(?)), status = ?,"
-                " next_attempt_at = ? WHERE id = ?",
-                (dump(call), status, next_attempt_at, dispatch_id),
+                "UPDATE dispatches SET status = ?, next_attempt_at = ? WHERE id = ?",
+                (status, next_attempt_at, dispatch_id),
             )
             if status != "ACTIVE":
-                last = {"status": status, "finishedAt": call["finishedAt"], "removedAt": None}
+                last = {"status": status, "finishedAt": calls[-1]["finishedAt"], "removedAt": None}
                 db.execute("UPDATE webhooks SET last_dispatch = ? WHERE id = ?", (dump(last), row[0]))
         return True
 

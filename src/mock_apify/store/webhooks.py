@@ -99,6 +99,11 @@ class Webhooks:
         ).fetchone()
         return self._record(row) if row else None
 
+    def owner(self, webhook_id: str) -> str | None:
+        """The id of the user a webhook belongs to (the emulator's controls name webhooks alone)."""
+        row = self._db.conn.execute("SELECT user_id FROM webhooks WHERE id = ?", (webhook_id,)).fetchone()
+        return str(row[0]) if row else None
+
     def update(self, webhook: Record, list_item: bytes) -> bool:
         """Replace a webhook's client-set fields and its list form; False when it no longer exists."""
         stored = {k: v for k, v in webhook.items() if k not in ("lastDispatch", "stats")}

@@ -317,6 +317,9 @@ def _dispatch_line(dispatch: Mapping[str, Any]) -> str:
         else:
             answer = f"{last.get('responseStatus')} {_excerpt(str(last.get('responseBody') or ''))!r}"
         line += f", last call: {answer} at {last.get('startedAt')}"
+    injected = [str(entry.get("fault")) for call in calls for entry in call.get("injected") or []]
+    if injected:
+        line += f"; injected by chaos: {', '.join(injected)}"
     return line
 
 

@@ -9,6 +9,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from . import assertions, seeding
+from . import chaos as chaos_ops
 from .client import Record
 from .inbox import AsyncInbox, Inbox
 from .operations import AsyncView, SyncView, operation
@@ -65,6 +66,11 @@ class _HandleApi:
     assert_delivered = operation(assertions.assert_delivered)
     assert_not_delivered = operation(assertions.assert_not_delivered)
     assert_dispatched = operation(assertions.assert_dispatched)
+    chaos = operation(chaos_ops.chaos)
+    chaos_rules = operation(chaos_ops.chaos_rules)
+    clear_chaos = operation(chaos_ops.clear_chaos)
+    fault = operation(chaos_ops.fault)
+    rate_limit = operation(chaos_ops.rate_limit)
     close = operation(Session.close)
 
     def __repr__(self) -> str:

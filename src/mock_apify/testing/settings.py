@@ -24,8 +24,14 @@ class Settings:
     seed_file: Path | None = None
     #: The seed of the test's Faker (default: derived from the test's node id, so runs repeat).
     faker_seed: int | None = None
+    #: Outbound chaos rules for the user's dispatches, as `MockApify.chaos(**rule)` takes them.
+    chaos: tuple[Mapping[str, Any], ...] = ()
+    #: Inbound faults for the user's API calls, as `MockApify.fault(**fault)` takes them.
+    faults: tuple[Mapping[str, Any], ...] = ()
+    #: Enforce Apify's per-resource rate limits on the user's requests.
+    rate_limit: bool = False
 
-    FIELDS = ("username", "actors", "tasks", "seed_file", "faker_seed")
+    FIELDS = ("username", "actors", "tasks", "seed_file", "faker_seed", "chaos", "faults", "rate_limit")
 
     @classmethod
     def from_kwargs(cls, kwargs: Mapping[str, Any], base_dir: Path | None = None) -> Settings:
@@ -53,4 +59,18 @@ class Settings:
         faker_seed = kwargs.get("faker_seed")
         if faker_seed is not None and not isinstance(faker_seed, int):
             raise TypeError(f"mock_apify faker_seed must be an int, not {faker_seed!r}")
-        return cls(username, tuple(str(a) for a in actors), tasks, seed_file, faker_seed)
+        rate_limit = kwargs.get("rate_limit", False)
+        if not isinstance(rate_limit, bool):
+            raise TypeError(f"mock_apify rate_limit must be True or False, not {rate_limit!r}")
+        chaos, faults = _mappings(kwargs, "chaos"), _mappings(kwargs, "faults")
+        actor_names = tuple(str(a) for a in actors)
+        return cls(username, actor_names, tasks, seed_file, faker_seed, chaos, faults, rate_limit)
+
+
+def _mappings(kwargs: Mapping[str, Any], name: str) -> tuple[Mapping[str, Any], ...]:
+    """One mapping or a list of them (e.g. `chaos={"duplicate": True}`)."""
+    given = kwargs.get(name) or ()
+    items = (given,) if isinstance(given, Mapping) else tuple(given)
+    if not all(isinstance(item, Mapping) for item in items):
+        raise TypeError(f"mock_apify {name} must be a dict or a list of dicts, not {given!r}")
+    return items
