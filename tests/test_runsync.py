@@ -118,3 +118,20 @@ async def test_on_the_real_clock_the_answer_waits_for_the_run() -> None:
             assert (status, body) == (201, [1, 2])
     finally:
         await server.close()
+
+
+async def test_run_sync_get_dataset_items_answers_the_items_as_asked(api: Api) -> None:
+    actor = await _actor(api, {"afterSecs": 120, "items": [{"a": 1, "#h": 0}, {"a": 2, "#h": 0}]})
+    status, body, response = await api.call(
+        "POST", f"/v2/actors/{actor}/run-sync-get-dataset-items?clean=1&desc=1", json={"q": 1}
+    )
+    assert (status, body) == (201, [{"a": 2}, {"a": 1}])
+    assert response.headers["X-Apify-Pagination-Total"] == "2"
+    status, task, _ = await api.call("POST", "/v2/actor-tasks", json={"actId": actor, "name": "csv"})
+    status, raw = await api.raw(
+        "GET", f"/v2/actor-tasks/{task['data']['id']}/run-sync-get-dataset-items?format=csv&fields=a"
+    )
+    assert (status, raw.decode().split()) == (201, ["\ufeffa", "1", "2"])
+    await api.call("PUT", f"/_mock/actors/{actor}/behaviour", json={"run": {"status": "ABORTED"}})
+    status, body, _ = await api.call("GET", f"/v2/actors/{actor}/run-sync-get-dataset-items")
+    assert status == 400 and body["error"]["type"] == "run-failed"

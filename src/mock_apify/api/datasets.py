@@ -137,14 +137,18 @@ def _headers(ctx: RequestContext, dataset: Record, rows: Rows) -> dict[str, str]
 
 
 async def dataset_items_get(ctx: RequestContext) -> web.StreamResponse:
-    """Streamed: the store is read CHUNK rows at a time, each written before the next is read.
-    A table's columns are found before the answer starts, so that too many is a clean 400."""
-    dataset = _dataset(ctx)
+    return await items_answer(ctx, _dataset(ctx))
+
+
+async def items_answer(ctx: RequestContext, dataset: Record, status: int = 200) -> web.StreamResponse:
+    """A dataset's items as the query asks, streamed: the store is read CHUNK rows at a time, each
+    written before the next is read. A table's columns are found before the answer starts, so
+    that too many is a clean 400."""
     shaping = Shaping.from_query(ctx.query)
     rows = ctx.emulator.datasets.rows(dataset, ctx.query)
     body = _body(ctx, dataset, rows, shaping)  # a table's first pass runs here
     first = next(body, b"")  # and an xlsx workbook is written whole here
-    response = web.StreamResponse(headers=_headers(ctx, dataset, rows))
+    response = web.StreamResponse(status=status, headers=_headers(ctx, dataset, rows))
     await response.prepare(ctx.request)
     if ctx.request.method == "HEAD":  # the headers alone; aiohttp would send a stream's body
         await response.write_eof()

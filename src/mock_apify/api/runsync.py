@@ -1,12 +1,13 @@
-"""run-sync for Actors and tasks (GET without input, POST with): start a run, wait for it on the
-emulator's clock, and answer with a record of its default key-value store, as Apify's
-`/v2/actors/{actorId}/run-sync` does."""
+"""run-sync and run-sync-get-dataset-items for Actors and tasks (GET without input, POST with):
+start a run, wait for it on the emulator's clock, and answer with a record of its default
+key-value store, or with its dataset's items, as Apify's `/v2/actors/{actorId}/run-sync…` do."""
 
 from __future__ import annotations
 
 from aiohttp import web
 
 from ..errors import RecordNotFound
+from .datasets import items_answer
 from .request import RequestContext
 from .runs import start
 
@@ -28,3 +29,14 @@ async def act_runSync_post(ctx: RequestContext) -> web.Response:
 
 
 act_runSync_get = actorTask_runSync_post = actorTask_runSync_get = act_runSync_post
+
+
+async def act_runSyncGetDatasetItems_post(ctx: RequestContext) -> web.StreamResponse:
+    """201 with the run's dataset items, every parameter and format of the items endpoint; the
+    same errors as run-sync."""
+    run = await ctx.emulator.runs.run_to_end(await start(ctx))
+    return await items_answer(ctx, ctx.emulator.datasets.of_run(run), 201)
+
+
+act_runSyncGetDatasetItems_get = act_runSyncGetDatasetItems_post
+actorTask_runSyncGetDatasetItems_post = actorTask_runSyncGetDatasetItems_get = act_runSyncGetDatasetItems_post
