@@ -26,11 +26,6 @@ ITEMS = [
 
 
 @pytest.fixture
-def client(threaded: ThreadedEmulator) -> ApifyClient:
-    return ApifyClient(DEFAULT_TOKEN, api_url=threaded.url, max_retries=0)
-
-
-@pytest.fixture
 def dataset(client: ApifyClient) -> DatasetClient:
     made = client.datasets().get_or_create(name="shop")
     handle = client.dataset(made.id)
