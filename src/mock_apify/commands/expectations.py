@@ -72,7 +72,8 @@ def judge(row: Row, timeout: float, first: Row | None = None) -> None:
         row.fail([ANSWERS_2XX, *specific], f"answered after {ms} ms, beyond the {timeout:g} s timeout")
     if first is not None and status != first.call["responseStatus"]:
         was = first.call["responseStatus"]
-        row.fail([*row.failed, SAME_DUPLICATE], f"answered the duplicate {status}, the first send {was}")
+        failed = [*row.failed, *([] if SAME_DUPLICATE in row.failed else [SAME_DUPLICATE])]
+        row.fail(failed, f"answered the duplicate {status}, the first send {was}")
 
 
 def summary(rows: list[Row], extra: dict[str, str]) -> dict[str, str]:
