@@ -19,6 +19,10 @@ from .target import DEFAULT_URL, TargetError, emulator
 # Apify's schedule ends after about 34 hours; following stops here at the latest.
 _FOLLOW_LIMIT = 48 * 3600.0
 _ANSWER_SHOWN = 200
+_RETRIES = (
+    "  failed: retried on Apify's schedule, after 1, 2, 4 ... 1024 minutes (times the emulator's"
+    " --retry-base-delay / 60); Ctrl-C stops following"
+)
 
 
 def parser() -> argparse.ArgumentParser:
