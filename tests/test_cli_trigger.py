@@ -5,6 +5,7 @@ attempt printed; the run and its dataset are then read back from the same emulat
 from __future__ import annotations
 
 import json
+import socket
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -170,3 +171,22 @@ def test_a_temporary_emulator_when_asked_as_a_real_process() -> None:
     assert "(temporary, in memory: it stops when this command ends)" in result.stdout
     [request] = receiver.received
     assert request.json["eventType"] == "TEST" and request.json["resource"]["status"] == "SUCCEEDED"
+
+
+def test_something_else_at_the_url_is_not_taken_for_an_emulator(capsys: pytest.CaptureFixture[str]) -> None:
+    with serving(well_behaved) as receiver:
+        status = command(
+            "trigger", ["TEST", "--to", receiver.url, "--url", receiver.url.removesuffix("/hook")]
+        )
+    assert status == 2
+    assert "answers, but not as mock-apify (is --url right?)" in capsys.readouterr().err
+    assert receiver.received == []
+
+
+def test_an_address_taken_but_not_answering_is_said_so(capsys: pytest.CaptureFixture[str]) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        url = f"http://127.0.0.1:{taken.getsockname()[1]}"
+        status = command("trigger", ["TEST", "--to", "http://127.0.0.1:9/", "--url", url])
+    assert status == 2
+    assert "address already in use (use --temporary for a free port)" in capsys.readouterr().err

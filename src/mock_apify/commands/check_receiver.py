@@ -10,12 +10,11 @@ import json
 import sys
 from typing import Any
 
-from ..config import DEFAULT_TOKEN
 from ..testing import MockApify, MockApifyError
 from . import against, firing
 from .expectations import SAME_DUPLICATE, STATED, Row, judge, summary, table
 from .steps import Step, series
-from .target import DEFAULT_URL, TargetError, emulator
+from .target import TargetError, add_emulator_options, emulator
 
 Record = dict[str, Any]
 _ACTOR = "check-receiver"
@@ -35,17 +34,7 @@ def parser() -> argparse.ArgumentParser:
         metavar="SECONDS",
         help="an answer must come within this (default 30; Apify cuts at 120)",
     )
-    parser.add_argument(
-        "--url",
-        default=DEFAULT_URL,
-        help=f"the emulator (default {DEFAULT_URL}); a temporary one when none answers",
-    )
-    parser.add_argument(
-        "--temporary", action="store_true", help="use a temporary in-memory emulator on a free port"
-    )
-    parser.add_argument(
-        "--token", default=DEFAULT_TOKEN, help="the user's API token (default: the default user's)"
-    )
+    add_emulator_options(parser)
     parser.add_argument(
         "--payload-template",
         metavar="TEMPLATE",
@@ -66,29 +55,38 @@ def parser() -> argparse.ArgumentParser:
 
 
 def _run_step(handle: MockApify, actor_id: str, step: Step, receiver: str, timeout: float) -> list[Row]:
-    """Make the step's delivery, wait for its dispatches to end, and judge every answer."""
+    """Make the step's delivery through its own webhook (with its chaos rule, if any), wait for
+    its dispatches to end, remove both, and judge every answer."""
     fields = {key: value for key, value in step.webhook.items() if value is not None}
-    made: list[Record] = []
+    hooks: list[Record] = []
+    rules: list[Record] = []
 
     def webhook() -> Record:
-        """The step's webhook, delivering once, with its chaos rule."""
-        made.append(
+        hooks.append(
             firing.add_webhook(handle, actor_id, step.event_type, receiver, fields | {"doNotRetry": True})
         )
         if step.chaos:
-            made.append(handle.chaos(webhook=made[0], **step.chaos))
-        return made[0]
+            rules.append(handle.chaos(webhook=hooks[0], **step.chaos))
+        return hooks[0]
 
     try:
         fired = firing.fire(handle, actor_id, step.event_type, step.behaviour, webhook)
         dispatches = firing.follow(handle, fired.webhook["id"], step.dispatches, 3 * timeout + 30)
     finally:
-        for record, path in zip(
-            reversed(made), ("/_mock/chaos/", "/v2/webhooks/")[2 - len(made) :], strict=True
-        ):
-            handle.request("DELETE", path + record["id"])
-    calls = [(dispatch, call) for dispatch in dispatches for call in dispatch["calls"]]
-    calls.sort(key=lambda pair: pair[1]["startedAt"])
+        for rule in rules:
+            handle.request("DELETE", f"/_mock/chaos/{rule['id']}", auth=False)
+        for hook in hooks:
+            handle.request("DELETE", f"/v2/webhooks/{hook['id']}")
+    return _judged(step, dispatches, timeout)
+
+
+def _judged(step: Step, dispatches: list[Record], timeout: float) -> list[Row]:
+    """A row per call, in the order the receiver got them; a dispatch's second call is its
+    duplicate, judged against the first."""
+    calls = sorted(
+        ((dispatch, call) for dispatch in dispatches for call in dispatch["calls"]),
+        key=lambda pair: pair[1]["startedAt"],
+    )
     rows: list[Row] = []
     for dispatch, call in calls:
         sent = step.sent if step.dispatches == 1 else f"{dispatch['eventType']}, {step.sent}"

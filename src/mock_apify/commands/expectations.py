@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from .trigger import milliseconds
+from .firing import milliseconds
 
 Record = dict[str, Any]
 

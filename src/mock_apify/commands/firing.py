@@ -9,6 +9,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from ..testing import MockApify, MockApifyError
@@ -153,3 +154,15 @@ def follow(
             return dispatches
         time.sleep(pause)
         pause = min(pause * 1.5, 0.5)
+
+
+def milliseconds(call: dict[str, Any]) -> int:
+    """How long an attempt took, by the emulator's clock."""
+    started, ended = (datetime.fromisoformat(call[key]) for key in ("startedAt", "finishedAt"))
+    return round((ended - started).total_seconds() * 1000)
+
+
+def answered_2xx(call: Record) -> bool:
+    """Whether the receiver answered with a 2xx: the only success Apify knows."""
+    status = call["responseStatus"]
+    return status is not None and 200 <= status < 300

@@ -3,6 +3,7 @@ when none answers there (or on `--temporary`), which stops when the command ends
 
 from __future__ import annotations
 
+import argparse
 import json
 import urllib.error
 import urllib.request
@@ -13,11 +14,26 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from ..app import ListenError
-from ..config import DEFAULT_HOST, DEFAULT_PORT, MEMORY_DB, Config, base_url, is_loopback_host
+from ..config import DEFAULT_HOST, DEFAULT_PORT, DEFAULT_TOKEN, MEMORY_DB, Config, base_url, is_loopback_host
 from ..threaded import ThreadedEmulator
 
 DEFAULT_URL = base_url(DEFAULT_HOST, DEFAULT_PORT)
 _PROBE_TIMEOUT = 3.0
+
+
+def add_emulator_options(parser: argparse.ArgumentParser) -> None:
+    """--url, --temporary and --token, which every subcommand takes."""
+    parser.add_argument(
+        "--url",
+        default=DEFAULT_URL,
+        help=f"the emulator (default {DEFAULT_URL}); a temporary one when none answers",
+    )
+    parser.add_argument(
+        "--temporary", action="store_true", help="use a temporary in-memory emulator on a free port"
+    )
+    parser.add_argument(
+        "--token", default=DEFAULT_TOKEN, help="the user's API token (default: the default user's)"
+    )
 
 
 class TargetError(Exception):
@@ -42,6 +58,8 @@ def _running(url: str) -> bool:
     try:
         with opener.open(f"{url}/_mock/health", timeout=_PROBE_TIMEOUT) as response:
             health = json.loads(response.read())["data"]
+    except urllib.error.HTTPError:
+        raise TargetError(f"{url} answers, but not as mock-apify (is --url right?)") from None
     except urllib.error.URLError as error:
         if isinstance(error.reason, ConnectionRefusedError):
             return False
@@ -83,7 +101,7 @@ def emulator(url: str, *, temporary: bool = False, **overrides: Any) -> Iterator
         running.start()
     except ListenError as error:
         running.stop()
-        raise TargetError(str(error)) from None
+        raise TargetError(str(error).replace("--port 0", "--temporary")) from None
     try:
         yield Target(running.url, temporary=True)
     finally:

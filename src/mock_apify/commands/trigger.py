@@ -11,10 +11,9 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from ..config import DEFAULT_TOKEN
 from ..testing import MockApify, MockApifyError
 from . import firing
-from .target import DEFAULT_URL, TargetError, emulator
+from .target import TargetError, add_emulator_options, emulator
 
 # Apify's schedule ends after about 34 hours; following stops here at the latest.
 _FOLLOW_LIMIT = 48 * 3600.0
@@ -37,17 +36,7 @@ def parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--to", required=True, metavar="URL", help="the receiver's URL (the webhook's requestUrl)"
     )
-    parser.add_argument(
-        "--url",
-        default=DEFAULT_URL,
-        help=f"the emulator (default {DEFAULT_URL}); a temporary one when none answers",
-    )
-    parser.add_argument(
-        "--temporary", action="store_true", help="use a temporary in-memory emulator on a free port"
-    )
-    parser.add_argument(
-        "--token", default=DEFAULT_TOKEN, help="the user's API token (default: the default user's)"
-    )
+    add_emulator_options(parser)
     parser.add_argument(
         "--actor",
         default="trigger",
@@ -90,12 +79,6 @@ def _time(iso: str) -> str:
     return datetime.fromisoformat(iso).strftime("%H:%M:%S.%f")[:-3]
 
 
-def milliseconds(call: dict[str, Any]) -> int:
-    """How long an attempt took, by the emulator's clock."""
-    started, ended = (datetime.fromisoformat(call[key]) for key in ("startedAt", "finishedAt"))
-    return round((ended - started).total_seconds() * 1000)
-
-
 def describe_call(call: dict[str, Any]) -> str:
     """`200 in 12 ms: "ok"`, or `no answer: Request timed out after 120 s`, and any chaos fault."""
     faults = [entry["fault"] for entry in call.get("injected") or []]
@@ -104,7 +87,7 @@ def describe_call(call: dict[str, Any]) -> str:
         return f"no answer: {call['errorMessage']}{chaos}"
     body = " ".join((call["responseBody"] or "").split())
     shown = body if len(body) <= _ANSWER_SHOWN else body[:_ANSWER_SHOWN] + "…"
-    return f"{call['responseStatus']} in {milliseconds(call)} ms: {json.dumps(shown)}{chaos}"
+    return f"{call['responseStatus']} in {firing.milliseconds(call)} ms: {json.dumps(shown)}{chaos}"
 
 
 class _Printer:
@@ -112,15 +95,15 @@ class _Printer:
 
     def __init__(self) -> None:
         self.count = 0
+        self.noted = False  # the retry schedule is said once
 
     def __call__(self, dispatch: dict[str, Any], call: dict[str, Any]) -> None:
         self.count += 1
         print(f"  attempt {self.count} at {_time(call['startedAt'])}: {describe_call(call)}", flush=True)
-        if dispatch["status"] == "ACTIVE" and call["responseStatus"] not in range(200, 300):
-            print(
-                "  retried on Apify's schedule: 1, 2, 4 ... minutes (the emulator's --retry-base-delay)",
-                flush=True,
-            )
+        retried = dispatch["status"] == "ACTIVE" or call is not dispatch["calls"][-1]
+        if retried and not self.noted and not firing.answered_2xx(call):
+            self.noted = True
+            print(_RETRIES, flush=True)
 
 
 def _deliver(handle: MockApify, args: argparse.Namespace, items: list[Any]) -> int:
@@ -139,10 +122,14 @@ def _deliver(handle: MockApify, args: argparse.Namespace, items: list[Any]) -> i
     print(f"  Actor {args.actor} ({actor['id']}), {fired.kind} {fired.job['id']}", flush=True)
     print(f"  webhook {webhook['id']} on {args.event}, calling {args.to}", flush=True)
     try:
-        [dispatch] = firing.follow(handle, webhook["id"], 1, _FOLLOW_LIMIT, _Printer())
+        dispatches = firing.follow(handle, webhook["id"], 1, _FOLLOW_LIMIT, _Printer())
     except KeyboardInterrupt:
-        print(f"  stopped following; webhook {webhook['id']} stays until its dispatch ends", flush=True)
+        print(f"  stopped following; webhook {webhook['id']} stays until you delete it", flush=True)
         raise
+    if not dispatches:
+        print(f"  no dispatch of webhook {webhook['id']} within {_FOLLOW_LIMIT:g} s", flush=True)
+        return 1
+    dispatch = dispatches[0]
     handle.request("DELETE", f"/v2/webhooks/{webhook['id']}")
     print(f"  dispatch {dispatch['id']}: {dispatch['status']} after {len(dispatch['calls'])} call(s)")
     _read_back(handle.url, fired)
