@@ -142,7 +142,7 @@ def _commands(page: Path) -> list[Command]:
 
 
 def _server_args(command: str) -> list[str] | None:
-    """The arguments when `command` starts the emulator's server (not render-template), else None."""
+    """The arguments when `command` starts the emulator's server (not a subcommand), else None."""
     words = shlex.split(command)
     while words and re.fullmatch(r"[A-Z_]+=.*", words[0]):
         words.pop(0)
@@ -152,7 +152,7 @@ def _server_args(command: str) -> list[str] | None:
         args = words[3:]
     else:
         return None
-    return None if args[:1] == ["render-template"] else args
+    return None if args[:1] in (["render-template"], ["trigger"], ["check-receiver"]) else args
 
 
 def _server_part(command: str) -> str | None:

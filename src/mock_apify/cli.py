@@ -273,6 +273,10 @@ def main(argv: list[str] | None = None) -> None:
     argv = sys.argv[1:] if argv is None else argv
     if argv[:1] == ["render-template"]:
         sys.exit(render_template(argv[1:]))
+    if argv[:1] in (["trigger"], ["check-receiver"]):
+        from . import commands  # imported on use: the server's start-up does not pay for it
+
+        sys.exit(commands.main(argv[0], argv[1:]))
     try:
         defaults = Config.from_env()
     except ValueError as error:
