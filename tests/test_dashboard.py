@@ -140,6 +140,8 @@ async def test_pages_show_what_happened(api: Api, browser: Browser) -> None:
     assert "Attempt 1" in dispatch and 'class="mark mark-ok"' in dispatch
     run = await browser.get(f"{UI}runs/{scene['run']['id']}")
     assert "Blocked" in run and '<th scope="col">url</th>' in run and "<td>u1</td>" in run
+    store = scene["run"]["defaultKeyValueStoreId"]
+    assert f'<a href="/v2/key-value-stores/{store}/records/INPUT">INPUT</a> (8 bytes)' in run
     inbox = await browser.get(f"{UI}inboxes/alerts")
     assert inbox.count('class="message"') == 2  # the TEST and the run's FAILED event
 

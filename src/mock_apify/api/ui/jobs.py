@@ -10,9 +10,12 @@ from aiohttp import web
 
 from ...errors import InvalidRequest, RecordNotFound
 from ...model import jobs
+from ...model.types import Record
 from ...services.dashboard import LIST_LIMIT
 from .view import ROOT, View
 
+# The run page lists at most this many of its store's records.
+RECORDS_PAGE = 100
 # The dataset table shows the first page of items, and at most this many columns.
 ITEMS_PAGE = 50
 MAX_COLUMNS = 12
@@ -63,6 +66,7 @@ async def run(view: View) -> web.StreamResponse:
     columns, rows = _table(items)
     return view.render(
         "run.html",
+        records=_records(view, record),
         job=record,
         kind="run",
         names=view.emulator.dashboard.names(view.user.id, [record]),
@@ -73,6 +77,17 @@ async def run(view: View) -> web.StreamResponse:
         end_statuses=sorted(jobs.TERMINAL),
         movable=record["status"] not in jobs.TERMINAL,
     )
+
+
+def _records(view: View, run: Record) -> list[Record]:
+    """The first keys of the run's default key-value store, each with the API path that serves
+    the record as stored (readable by anyone with the store's ID, as on Apify)."""
+    try:
+        store = view.emulator.kvs.of_run(run)
+    except RecordNotFound:
+        return []
+    keys: list[Record] = view.emulator.kvs.keys(store, "", None, None, RECORDS_PAGE)["items"]
+    return keys
 
 
 async def build(view: View) -> web.StreamResponse:
