@@ -25,8 +25,10 @@ from . import (
     webhooks,
 )
 from .connections import ACCEPT_BACKLOG, ConnectionGuard
+from .direct import serve_directly
 from .request import Handler, error_middleware, make_handler
 from .routing import Router
+from .ui.view import ROOT as DASHBOARD_ROOT
 
 HANDLERS: dict[str, Handler] = {
     "webhooks_get": webhooks.webhooks_get,
@@ -183,10 +185,11 @@ def install(app: web.Application, emulator: Emulator, guard: ConnectionGuard) ->
     if differ := set(operations) ^ set(HANDLERS):
         raise RuntimeError(f"operations and handlers differ: {sorted(differ)}")
     router = Router(operations.values(), emulator.document.aliases)
-    app.middlewares.append(guard.middleware)
+    errors = error_middleware(emulator)
+    app.middlewares.extend((guard.middleware, errors))  # for the dashboard's routes (see direct)
     app.cleanup_ctx.append(guard.running)
-    app.middlewares.append(error_middleware(emulator))
     app.on_response_prepare.append(ratelimit.add_header)
     ui.install(app, emulator)  # the dashboard's pages, ahead of the catch-all
     # `[\s\S]`, not `.`: a decoded path may hold a newline (%0A), which `.` would not match.
-    app.router.add_route("*", r"/{tail:[\s\S]*}", make_handler(emulator, router, HANDLERS))
+    catch_all = app.router.add_route("*", r"/{tail:[\s\S]*}", make_handler(emulator, router, HANDLERS))
+    serve_directly(app, catch_all, guard, errors, DASHBOARD_ROOT.rstrip("/"))
