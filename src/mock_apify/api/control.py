@@ -11,7 +11,9 @@ from aiohttp import web
 from ..clock import ClockIsReal, ClockLimit
 from ..errors import InvalidRequest, SchemaValidation
 from ..model import jobs, templates
+from ..model.paging import PageRequest
 from ..model.types import User
+from .inboxes import inbox_page
 from .request import RequestContext
 from .responses import created, data_response, json_response
 
@@ -84,8 +86,10 @@ async def mock_dispatches_settle_post(ctx: RequestContext) -> web.Response:
         max_rounds=int(body.get("maxRounds") or 1000),
         time_limit=body.get("timeoutSecs") or 30.0,
     )
-    pending = ctx.emulator.pending_dispatches()
-    return data_response({"settled": settled, "pending": pending, "clock": _clock_state(ctx)})
+    answer = {"settled": settled, "pending": ctx.emulator.pending_dispatches(), "clock": _clock_state(ctx)}
+    if body.get("inbox") is not None:  # the plugin's assertions: settle, then read, in one request
+        answer["inbox"] = inbox_page(ctx, body["inbox"], PageRequest.from_query({}))
+    return data_response(answer)
 
 
 def _rendered(body: dict[str, Any]) -> dict[str, Any]:
