@@ -475,6 +475,69 @@ def startup_case(work: Path, rounds: int) -> None:
     )
 
 
+async def _timed(session: aiohttp.ClientSession, method: str, url: str, body: bytes | None) -> float:
+    """Milliseconds from sending a request to the last byte of its answer."""
+    headers = {**AUTH, "Content-Type": "application/json"}
+    start = time.perf_counter()
+    async with session.request(method, url, data=body, headers=headers) as response:
+        await response.read()
+        assert response.status < 300, (url, response.status)
+    return (time.perf_counter() - start) * 1000
+
+
+async def dataset_cases(work: Path, rounds: int) -> None:
+    """Push 1,000 items; read them as JSON and as CSV. The bare server reads the same push and
+    sends the same bytes mock-apify sent, so each ratio is the cost of the emulation itself."""
+    items = json.dumps([{"n": n, "title": f"item {n}", "tags": ["a", "b"]} for n in range(1000)]).encode()
+    bodies_file = work / "dataset-bodies.json"
+    with running(start_mock(work / "datasets.db")) as mock:
+        dataset = call(mock.url + "/v2/datasets?name=bench", "POST")["data"]["id"]
+        base = f"{mock.url}/v2/datasets/{dataset}/items"
+        async with aiohttp.ClientSession() as session:
+            await _timed(session, "POST", base, items)
+            bodies = {}
+            for fmt in ("json", "csv"):
+                async with session.get(f"{base}?format={fmt}", headers=AUTH) as response:
+                    bodies[f"GET /v2/datasets/{{datasetId}}/items?format={fmt}"] = (
+                        await response.read()
+                    ).decode()
+    bodies_file.write_text(json.dumps(bodies))
+    spans: dict[str, dict[str, list[float]]] = {}
+    for _ in range(2):  # A B A B
+        for who in ("bare", "mock"):
+            db = work / f"datasets-{who}-{len(spans)}.db"
+            with running(start_mock(db) if who == "mock" else start_bare(bodies_file)) as server:
+                await _dataset_rounds(server.url, who, items, rounds, spans)
+    for case, times in spans.items():
+        mock_ms, bare_ms = statistics.median(times["mock"]), statistics.median(times["bare"])
+        # Reported, with no target yet: the bare server does none of the work (parse, store, shape).
+        row(
+            case,
+            f"p50 {mock_ms:.2f} ms",
+            f"p50 {bare_ms:.2f} ms",
+            f"{mock_ms / bare_ms:.1f}x the time",
+            "",
+            None,
+        )
+
+
+async def _dataset_rounds(
+    url: str, who: str, items: bytes, rounds: int, spans: dict[str, dict[str, list[float]]]
+) -> None:
+    async with aiohttp.ClientSession() as session:
+        name = "bench" if who == "mock" else "x"
+        dataset = call(f"{url}/v2/datasets?name={name}", "POST")["data"]["id"] if who == "mock" else "x" * 17
+        base = f"{url}/v2/datasets/{dataset}/items"
+        for case, method, target, body in (
+            ("push 1,000 items (POST /v2/datasets/{id}/items)", "POST", base, items),
+            ("read 1,000 items as JSON", "GET", f"{base}?format=json&limit=1000", None),
+            ("read 1,000 items as CSV", "GET", f"{base}?format=csv&limit=1000", None),
+        ):
+            times = spans.setdefault(case, {"mock": [], "bare": []})[who]
+            for _ in range(rounds):
+                times.append(await _timed(session, method, target, body))
+
+
 def fixture_user_case(work: Path, count: int) -> None:
     with running(start_mock(work / "users.db", "--db", ":memory:")) as mock:
         spans = []
@@ -598,7 +661,7 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="short cases (about 2 minutes)")
     parser.add_argument(
         "--cases",
-        default="http,records,pages,delivery,startup,users,pertest,growth,memory",
+        default="http,records,pages,delivery,startup,users,pertest,growth,datasets,memory",
         help="comma-separated subset to run",
     )
     args = parser.parse_args()
@@ -626,6 +689,9 @@ def main() -> None:
         if "users" in chosen:
             print("per-test users...", flush=True)
             fixture_user_case(work, 200)
+        if "datasets" in chosen:
+            print("datasets...", flush=True)
+            asyncio.run(dataset_cases(work, 20 if args.quick else 100))
         if "pertest" in chosen:
             print("per-test cost against canned answers...", flush=True)
             per_test_case(work, 50 if args.quick else 200, 1 if args.quick else 3)

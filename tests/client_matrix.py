@@ -112,6 +112,54 @@ def _store_steps() -> list[Step]:
     ]
 
 
+def _on_dataset(name: str, py: tuple[Any, ...], js: tuple[Any, ...], **fields: Any) -> Step:
+    """One call on the named dataset the scenario makes, in both spellings."""
+    return Step(name, [("dataset", ["$dataset.id"]), py], [("dataset", ["$dataset.id"]), js], **fields)
+
+
+def _dataset_steps() -> list[Step]:
+    """A run's dataset object, the last run's items, and a named dataset pushed to, read with
+    item parameters, renamed and deleted."""
+    pushed = [{"n": n, "#hidden": n} for n in range(1005)]
+    return [
+        Step(
+            "run_dataset",
+            [("run", ["$run.id"]), ("dataset", []), ("get", [])],
+            [("run", ["$run.id"]), ("dataset", []), ("get", [])],
+            pick=["itemCount"],
+        ),
+        Step(
+            "last_items",
+            [("actor", ["$actor"]), ("last_run", [], {}), ("dataset", []), ("list_items", [])],
+            [("actor", ["$actor"]), ("lastRun", [{}]), ("dataset", []), ("listItems", [])],
+            pick=["items"],
+        ),
+        Step(
+            "dataset",
+            [("datasets", []), ("get_or_create", [], {"name": "matrix-data"})],
+            [("datasets", []), ("getOrCreate", ["matrix-data"])],
+            save=True,
+        ),
+        _on_dataset("push", ("push_items", [pushed]), ("pushItems", [pushed])),
+        _on_dataset("dataset_total", ("list_items", []), ("listItems", []), pick=["total"]),
+        _on_dataset(
+            "picked",
+            ("list_items", [], {"clean": True, "desc": True, "limit": 2, "fields": ["n"]}),
+            ("listItems", [{"clean": True, "desc": True, "limit": 2, "fields": ["n"]}]),
+            pick=["items"],
+        ),
+        _on_dataset("clean_count", ("get", []), ("get", []), pick=["cleanItemCount"]),
+        _on_dataset(
+            "dataset_renamed",
+            ("update", [], {"name": "matrix-data-2"}),
+            ("update", [{"name": "matrix-data-2"}]),
+            pick=["name"],
+        ),
+        _on_dataset("dataset_deleted", ("delete", []), ("delete", [])),
+        _on_dataset("dataset_gone", ("get", []), ("get", [])),
+    ]
+
+
 STEPS: list[Step] = [
     Step("me", [("user", []), ("get", [])], [("user", []), ("get", [])], pick=["username"]),
     Step(
@@ -143,6 +191,7 @@ STEPS: list[Step] = [
         pick=["items"],
     ),
     *_store_steps(),
+    *_dataset_steps(),
     # Runs, builds and Actors (issue 12, items 3 and 5).
     Step(
         "succeeded_runs",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import urllib.request
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -14,6 +16,7 @@ import pytest
 # (mock_apify.openapi imports it only on a cache miss, so a fresh HOME would hit this).
 import yaml  # noqa: F401
 from aiohttp.test_utils import TestServer
+from apify_client import ApifyClient, ApifyClientAsync
 
 from mock_apify import Config, create_app
 from mock_apify.config import DEFAULT_TOKEN, MEMORY_DB
@@ -117,6 +120,27 @@ def threaded(config: Config) -> Iterator[ThreadedEmulator]:
     """The emulator in a background thread, for blocking callers such as the sync apify-client."""
     with ThreadedEmulator(config) as running:
         yield running
+
+
+@pytest.fixture
+def client(threaded: ThreadedEmulator) -> ApifyClient:
+    """The official sync client on the threaded emulator, as the default user, without retries."""
+    return ApifyClient(DEFAULT_TOKEN, api_url=threaded.url, max_retries=0)
+
+
+@pytest.fixture
+def async_client(threaded: ThreadedEmulator) -> ApifyClientAsync:
+    return ApifyClientAsync(DEFAULT_TOKEN, api_url=threaded.url, max_retries=0)
+
+
+def control(emulator: ThreadedEmulator, method: str, path: str, body: Any = None) -> Any:
+    """A blocking call to the emulator's unauthenticated /_mock controls: the answer's JSON."""
+    data = None if body is None else json.dumps(body).encode()
+    request = urllib.request.Request(
+        emulator.url + path, data=data, method=method, headers={"Content-Type": "application/json"}
+    )
+    with urllib.request.urlopen(request, timeout=10) as response:
+        return json.loads(response.read())
 
 
 def webhook_fields(actor_id: str, **overrides: Any) -> dict[str, Any]:

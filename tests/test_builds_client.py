@@ -5,7 +5,6 @@ own validation (its pydantic models)."""
 from __future__ import annotations
 
 import json
-import urllib.request
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -13,27 +12,8 @@ import pytest
 from apify_client import ApifyClient, ApifyClientAsync
 from apify_client.errors import ApifyApiError
 
-from mock_apify.config import DEFAULT_TOKEN
+from conftest import control
 from mock_apify.threaded import ThreadedEmulator
-
-
-def control(emulator: ThreadedEmulator, method: str, path: str, body: Any = None) -> Any:
-    data = None if body is None else json.dumps(body).encode()
-    request = urllib.request.Request(
-        emulator.url + path, data=data, method=method, headers={"Content-Type": "application/json"}
-    )
-    with urllib.request.urlopen(request, timeout=10) as response:
-        return json.loads(response.read())
-
-
-@pytest.fixture
-def client(threaded: ThreadedEmulator) -> ApifyClient:
-    return ApifyClient(DEFAULT_TOKEN, api_url=threaded.url, max_retries=0)
-
-
-@pytest.fixture
-def async_client(threaded: ThreadedEmulator) -> ApifyClientAsync:
-    return ApifyClientAsync(DEFAULT_TOKEN, api_url=threaded.url, max_retries=0)
 
 
 def behave(emulator: ThreadedEmulator, actor_id: str, run: dict[str, Any] | None) -> None:

@@ -90,6 +90,12 @@ def test_the_scenario(client: str, target: tuple[str, str], tmp_path: Path) -> N
     assert out["store"]["name"] == "matrix-store" and out["renamed"] == "matrix-renamed"
     assert out["store_deleted"] is None and out["store_gone"] is None
     assert out["task_input"] == out["task_input_read"] == {"depth": 2}
+
+    assert out["run_dataset"] == len(ITEMS) and out["last_items"] == ITEMS
+    assert out["dataset"]["name"] == "matrix-data" and out["push"] is None and out["dataset_total"] == 1005
+    assert out["picked"] == [{"n": 1004}, {"n": 1003}] and out["clean_count"] == 1005
+    assert out["dataset_renamed"] == "matrix-data-2"
+    assert out["dataset_deleted"] is None and out["dataset_gone"] is None
     assert (out["succeeded_runs"], out["actor_runs"], out["task_runs"]) == (1, 0, 0)
     assert out["status_message"] == "Sent" and "SUCCEEDED" in out["last_log"]
     assert out["last_abort"] == "SUCCEEDED"  # a finished run is left as it is

@@ -6,14 +6,9 @@ from __future__ import annotations
 import pytest
 from apify_client import ApifyClient, ApifyClientAsync
 
+from conftest import control
 from mock_apify.config import DEFAULT_TOKEN
 from mock_apify.threaded import ThreadedEmulator
-from test_runs_client import control
-
-
-@pytest.fixture
-def client(threaded: ThreadedEmulator) -> ApifyClient:
-    return ApifyClient(DEFAULT_TOKEN, api_url=threaded.url, max_retries=0)
 
 
 @pytest.fixture

@@ -13,11 +13,6 @@ EVENTS = ["ACTOR.RUN.SUCCEEDED", "ACTOR.RUN.FAILED"]
 
 
 @pytest.fixture
-def client(threaded: ThreadedEmulator) -> ApifyClient:
-    return ApifyClient(DEFAULT_TOKEN, api_url=threaded.url, max_retries=0)
-
-
-@pytest.fixture
 def actor_id(client: ApifyClient) -> str:
     return client.actors().create(name="my-actor").id
 

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import json
-import urllib.request
 from typing import Any
 
 import aiohttp
@@ -13,24 +11,9 @@ from aiohttp import web
 from aiohttp.test_utils import TestServer
 from apify_client import ApifyClient, ApifyClientAsync
 
+from conftest import control
 from mock_apify.config import DEFAULT_TOKEN
 from mock_apify.threaded import ThreadedEmulator
-
-
-def control(emulator: ThreadedEmulator, method: str, path: str, body: Any) -> Any:
-    request = urllib.request.Request(
-        emulator.url + path,
-        data=json.dumps(body).encode(),
-        method=method,
-        headers={"Content-Type": "application/json"},
-    )
-    with urllib.request.urlopen(request, timeout=10) as response:
-        return json.loads(response.read())
-
-
-@pytest.fixture
-def client(threaded: ThreadedEmulator) -> ApifyClient:
-    return ApifyClient(DEFAULT_TOKEN, api_url=threaded.url, max_retries=0)
 
 
 @pytest.fixture

@@ -19,6 +19,7 @@ from .services.builds import BuildService
 from .services.catalog import Catalog
 from .services.chaos import ChaosService, checked_rule
 from .services.dashboard import Dashboard
+from .services.datasets import DatasetService
 from .services.dispatches import DispatchService
 from .services.faults import FaultService
 from .services.inboxes import InboxService
@@ -57,7 +58,10 @@ class Emulator:
         self.dashboard = Dashboard(
             self.storage, self.clock, self.dispatcher, self.webhooks, self.dispatches, self.inboxes
         )
-        self.seeder = Seeder(self.document, self.storage, self.catalog, self.webhooks, self.runs, self.kvs)
+        self.datasets = DatasetService(self.storage, self.clock)
+        self.seeder = Seeder(
+            self.document, self.storage, self.catalog, self.webhooks, self.runs, self.kvs, self.datasets
+        )
 
     @property
     def workers(self) -> list[DueWorker]:

@@ -128,3 +128,21 @@ class BadGateway(ApiError):
 
 class ServiceUnavailable(ApiError):
     status, type, message = 503, "service-unavailable", "The service is temporarily unavailable."
+
+
+class RunFailed(ApiError):
+    """run-sync of a run that ended otherwise than SUCCEEDED (Apify's error type `run-failed`)."""
+
+    status, type = 400, "run-failed"
+
+    def __init__(self, run_id: str, status: str) -> None:
+        super().__init__(f"Actor run did not succeed (run ID: {run_id}, status: {status})")
+
+
+class RunTimeoutExceeded(ApiError):
+    """run-sync of a run still going after the endpoint's wait (Apify's 408, OpenAPI `Timeout`)."""
+
+    status, type = 408, "run-timeout-exceeded"
+
+    def __init__(self, seconds: int) -> None:
+        super().__init__(f"Actor run exceeded the timeout of {seconds} seconds for this API endpoint")

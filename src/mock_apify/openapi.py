@@ -240,7 +240,10 @@ class Operation:
         where = ""
         if "requestBody" in spec:
             body, where = _locate(spec["requestBody"], f"{here}/requestBody", document)
-        json_body = body.get("content", {}).get("application/json")
+        # `x-mock-apify-own-body`: the handler reads its JSON itself (a dataset push takes arrays too).
+        json_body = (
+            None if spec.get("x-mock-apify-own-body") else body.get("content", {}).get("application/json")
+        )
         self.has_body = json_body is not None
         self.body_required = bool(json_body and body.get("required"))
         body_schema = ref(where + pointer("content", "application/json", "schema"))

@@ -27,7 +27,8 @@ BAD_IDS = [
 async def snapshot(api: Api) -> Any:
     """Everything the user can read, to prove a refused request changed nothing."""
     state = []
-    for path in ("/v2/webhooks", "/v2/actors", "/v2/actor-tasks", "/v2/webhook-dispatches", "/v2/actor-runs"):
+    paths = ("/v2/webhooks", "/v2/actors", "/v2/actor-tasks", "/v2/webhook-dispatches", "/v2/actor-runs")
+    for path in (*paths, "/v2/datasets?unnamed=1"):
         _, body, _ = await api.call("GET", path)
         state.append(body["data"])
     return state

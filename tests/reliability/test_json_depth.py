@@ -52,6 +52,7 @@ async def targets(api: Api) -> list[tuple[str, str, str]]:
         "buildId": build["data"]["id"],
         "name": "deep-inbox",
         "userId": (await api.new_user())["id"],
+        "datasetId": (await api.call("POST", "/v2/datasets", params={"name": "deep"}))[1]["data"]["id"],
         "storeId": run["data"]["defaultKeyValueStoreId"],
         "dispatchId": (await api.test_webhook(webhook["id"]))["id"],
     }

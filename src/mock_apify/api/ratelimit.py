@@ -12,6 +12,15 @@ REMAINING_HEADER = "X-RateLimit-Remaining"
 DEFAULT_LIMIT = 60
 # operationId -> its resource's own limit, where Apify's reference gives one.
 _LIMITS = {"act_runs_post": 400, "actorTask_runs_post": 400}
+_LIMITS |= dict.fromkeys(
+    (
+        "dataset_items_post",
+        "actorRun_dataset_items_post",
+        "act_runs_last_dataset_items_post",
+        "actorTask_runs_last_dataset_items_post",
+    ),
+    400,
+)
 
 OPERATION_KEY: web.RequestKey[str] = web.RequestKey("mock_apify.operation_id", str)
 REMAINING_KEY: web.RequestKey[int] = web.RequestKey("mock_apify.rate_remaining", int)

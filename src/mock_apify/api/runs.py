@@ -1,5 +1,5 @@
 """Actor runs: starting them, reading and waiting, listing, updating, deleting, aborting,
-resurrecting, their logs (streamed on request), and the items of a run's default dataset. Every
+resurrecting, their logs (streamed on request). A run's dataset is served by `datasets`. Every
 run sub-resource serves `/actor-runs/{runId}/…` and both `…/runs/last/…` with one handler."""
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from ..model.types import Record
 from ..services.runs import MAX_WAIT_SECS
 from .body import parse_json, read_body
 from .request import RequestContext
-from .responses import created, data_response, json_response, no_content
+from .responses import created, data_response, no_content
 
 
 async def _run_input(ctx: RequestContext) -> tuple[Any, bytes]:
@@ -27,25 +27,26 @@ async def _run_input(ctx: RequestContext) -> tuple[Any, bytes]:
     return parse_json(raw, text_fallback=True), raw
 
 
-async def _started(ctx: RequestContext, actor: Record, task: Record | None, location: str) -> web.Response:
-    runs = ctx.emulator.runs
-    job_input, raw = await _run_input(ctx)
+async def start(ctx: RequestContext) -> Record:
+    """A new run of the Actor (`actorId`) or task (`actorTaskId`) the path names, the request's
+    body as its input (GET: none)."""
+    catalog = ctx.emulator.catalog
+    task = catalog.find_task(ctx.owner, ctx.path["actorTaskId"]) if "actorTaskId" in ctx.path else None
+    actor = (
+        catalog.task_actor(ctx.owner, task) if task else catalog.find_actor(ctx.owner, ctx.path["actorId"])
+    )
+    job_input, raw = await _run_input(ctx) if ctx.request.method == "POST" else (None, b"")
     body = (raw, ctx.request.headers.get("Content-Type"))
-    run = runs.start_run(ctx.owner, actor, task, job_input, ctx.query, body)
-    run = await runs.waited(jobs.RUN, run, ctx.query.get("waitForFinish"))
-    return created(ctx.request, run, f"{location}/{run['id']}")
+    return ctx.emulator.runs.start_run(ctx.owner, actor, task, job_input, ctx.query, body)
 
 
 async def act_runs_post(ctx: RequestContext) -> web.Response:
-    actor = ctx.emulator.catalog.find_actor(ctx.owner, ctx.path["actorId"])
-    return await _started(ctx, actor, None, f"/v2/actors/{actor['id']}/runs")
+    run = await ctx.emulator.runs.waited(jobs.RUN, await start(ctx), ctx.query.get("waitForFinish"))
+    owner = f"/v2/actor-tasks/{run['actorTaskId']}" if run["actorTaskId"] else f"/v2/actors/{run['actId']}"
+    return created(ctx.request, run, f"{owner}/runs/{run['id']}")
 
 
-async def actorTask_runs_post(ctx: RequestContext) -> web.Response:
-    catalog = ctx.emulator.catalog
-    task = catalog.find_task(ctx.owner, ctx.path["actorTaskId"])
-    actor = catalog.task_actor(ctx.owner, task)
-    return await _started(ctx, actor, task, f"/v2/actor-tasks/{task['id']}/runs")
+actorTask_runs_post = act_runs_post
 
 
 async def job_answer(ctx: RequestContext, kind: str, job: Record) -> web.Response:
@@ -174,25 +175,3 @@ act_runs_last_log_get = actorTask_runs_last_log_get = actorRun_log_get
 
 async def log_get(ctx: RequestContext) -> web.StreamResponse:
     return await log_answer(ctx, ctx.path["buildOrRunId"])
-
-
-async def _items(ctx: RequestContext, dataset_id: str) -> web.Response:
-    page = PageRequest.from_query(ctx.query)
-    total, items = ctx.emulator.runs.dataset_items(dataset_id, ctx.user, page)
-    headers = {
-        "X-Apify-Pagination-Offset": str(page.offset),
-        "X-Apify-Pagination-Limit": str(page.limit),
-        "X-Apify-Pagination-Count": str(len(items)),
-        "X-Apify-Pagination-Total": str(total),
-        "X-Apify-Pagination-Desc": "true" if page.desc else "false",
-    }
-    return json_response(items, headers=headers)
-
-
-async def dataset_items_get(ctx: RequestContext) -> web.Response:
-    return await _items(ctx, ctx.path["datasetId"])
-
-
-async def actorRun_dataset_items_get(ctx: RequestContext) -> web.Response:
-    run = ctx.emulator.runs.get(jobs.RUN, ctx.path["runId"], ctx.user)
-    return await _items(ctx, run["defaultDatasetId"])

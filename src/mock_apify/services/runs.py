@@ -9,7 +9,7 @@ import orjson
 
 from ..clock import Clock
 from ..engine.scheduler import JobScheduler
-from ..errors import IdDoesNotMatch, InvalidRequest, RecordNotFound
+from ..errors import IdDoesNotMatch, InvalidRequest, RecordNotFound, RunFailed, RunTimeoutExceeded
 from ..model import jobs, kvs
 from ..model.paging import PageRequest
 from ..model.types import Page, Record, User
@@ -20,6 +20,8 @@ from .webhooks import WebhookService
 
 # The longest `waitForFinish` Apify honours, in seconds.
 MAX_WAIT_SECS = 60
+# How long run-sync waits for its run (Apify's MAX_ACTOR_JOB_SYNC_WAIT_SECS), in seconds.
+SYNC_WAIT_SECS = 300
 
 
 def _not_found(kind: str) -> RecordNotFound:
@@ -96,6 +98,17 @@ class JobService:
         seconds = min(wait_secs or 0, MAX_WAIT_SECS)
         return await self._scheduler.wait_finished(kind, job["id"], seconds) or job
 
+    async def run_to_end(self, run: Record) -> Record:
+        """What run-sync answers from: the run once it SUCCEEDED, waiting up to SYNC_WAIT_SECS of
+        the emulator's time (a virtual clock skips ahead, so this answers at once); RunFailed for
+        any other end, RunTimeoutExceeded when it is still going."""
+        ended = await self._scheduler.run_to_end(jobs.RUN, run["id"], SYNC_WAIT_SECS) or run
+        if ended["status"] not in jobs.TERMINAL:
+            raise RunTimeoutExceeded(SYNC_WAIT_SECS)
+        if ended["status"] != "SUCCEEDED":
+            raise RunFailed(ended["id"], ended["status"])
+        return ended
+
     def page(self, user_id: str, page: PageRequest, **filters: Any) -> Page:
         """A page of the user's runs, optionally only one Actor's (`act_id`) or task's (`task_id`),
         only those with one of `statuses`, or started within `started_after`/`started_before`."""
@@ -118,16 +131,6 @@ class JobService:
 
     async def wait_changed(self, job_id: str, seconds: float) -> None:
         await self._scheduler.wait_changed(job_id, seconds)
-
-    def dataset_items(self, dataset_id: str, user: User | None, page: PageRequest) -> tuple[int, list[Any]]:
-        """(total, a page of items) of a dataset; with a token only the owner's."""
-        owner = self._storage.datasets.owner(dataset_id)
-        if owner is None or (user is not None and owner != user.id):
-            raise RecordNotFound("Dataset was not found")
-        total = self._storage.datasets.total(dataset_id, owner)
-        if total is None:
-            raise RecordNotFound("Dataset was not found")
-        return total, self._storage.datasets.items(dataset_id, total, page.offset, page.limit, page.desc)
 
     # --- changing ----------------------------------------------------------------------------
 

@@ -1,5 +1,5 @@
-"""Seed files: users with their tokens, Actors (with behaviours), tasks, webhooks and key-value
-stores with their records.
+"""Seed files: users with their tokens, Actors (with behaviours), tasks, webhooks, key-value
+stores with their records, and datasets with their items.
 
 One loader serves two callers: start-up, which loads a file into a fresh database under the file's
 own ids and tokens, and `POST /_mock/users/{userId}/seed` (the pytest handle's `load_seed`), which
@@ -26,6 +26,7 @@ from ..model.types import Record, User
 from ..openapi import Document
 from ..store import Storage
 from .catalog import Catalog
+from .datasets import DatasetService
 from .kvs import KeyValueStoreService
 from .runs import JobService
 from .webhooks import WebhookService
@@ -62,6 +63,7 @@ class Seeder:
     webhooks: WebhookService
     runs: JobService
     kvs: KeyValueStoreService
+    datasets: DatasetService
 
     def load(self, path: Path | None, now: str) -> None:
         """Load a seed file into a fresh database, ids and tokens as the file gives them."""
@@ -119,8 +121,8 @@ class Seeder:
         return user
 
     def _records(self, user: User, entry: dict[str, Any], ids: dict[str, str], *, fresh: bool) -> None:
-        """A user entry's Actors (with their tasks), key-value stores and webhooks; `ids` maps the
-        entry's ids to the records made, so that webhook conditions follow fresh ids."""
+        """A user entry's Actors (with their tasks), key-value stores, webhooks and datasets; `ids`
+        maps the entry's ids to the records made, so that webhook conditions follow fresh ids."""
         for index, actor_entry in enumerate(entry.get("actors", [])):
             self._actor(user, actor_entry, ids, fresh, f"actors[{index}]")
         for index, store_entry in enumerate(entry.get("keyValueStores", [])):
@@ -132,6 +134,22 @@ class Seeder:
             with _at(where), _target_named(webhook_entry, where, fresh):
                 webhook = self.webhooks.create(user.id, body, _given_id(webhook_entry, fresh))
             _remember(ids, webhook_entry, webhook)
+        for index, dataset_entry in enumerate(entry.get("datasets", [])):
+            self._dataset(user, dataset_entry, ids, fresh, f"datasets[{index}]")
+
+    def _dataset(
+        self, user: User, entry: dict[str, Any], ids: dict[str, str], fresh: bool, where: str
+    ) -> None:
+        """A dataset as `POST /v2/datasets?name=` makes it, with its items pushed."""
+        _unique(ids, entry, where)
+        if limits.too_deep(entry):
+            raise SeedError(f"{where}: {limits.depth_message('Request body')}")
+        if problem := self.document.schema("MockSeedDataset").first_error(entry):
+            raise SeedError(f"{where}: {problem}")
+        with _at(where):
+            dataset = self.datasets.create(user, entry.get("name"), _given_id(entry, fresh))
+            self.datasets.push(dataset, entry.get("items", []))
+        _remember(ids, entry, dataset)
 
     def _actor(self, user: User, entry: dict[str, Any], ids: dict[str, str], fresh: bool, where: str) -> None:
         _unique(ids, entry, where)

@@ -37,8 +37,15 @@ class Jobs:
             )
             if kind == "run":
                 db.execute(
-                    "INSERT INTO datasets (id, user_id) VALUES (?, ?)",
-                    (job["defaultDatasetId"], job["userId"]),
+                    "INSERT INTO datasets (id, user_id, act_id, act_run_id, created_at, modified_at,"
+                    " accessed_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    (
+                        job["defaultDatasetId"],
+                        job["userId"],
+                        job["actId"],
+                        job["id"],
+                        *[job["startedAt"]] * 3,
+                    ),
                 )
             insert_store(db, kvs.default_store(kind, job))
 

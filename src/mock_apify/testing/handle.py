@@ -51,6 +51,8 @@ class _HandleApi:
     move_run = operation(Session.move_run)
     run = operation(Session.run)
     dataset_items = operation(Session.dataset_items)
+    add_dataset = operation(Session.add_dataset)
+    push_items = operation(Session.push_items)
     record = operation(Session.record)
     actor = operation(Session.actor)
     task = operation(Session.task)

@@ -243,18 +243,38 @@ class Session:
         found: Record = yield from self.data("GET", f"/v2/actor-runs/{record_id(run)}")
         return found
 
+    def _dataset_path(self, run_or_dataset: Record | str) -> Op[str]:
+        """The API path of a dataset (a record or its id or name) or of a run's default dataset (a
+        run record or id): a string is tried as a dataset first."""
+        if not isinstance(run_or_dataset, str):
+            return f"/v2/datasets/{run_or_dataset.get('defaultDatasetId') or run_or_dataset['id']}"
+        try:
+            yield from self.request("GET", f"/v2/datasets/{run_or_dataset}")
+        except MockApifyError as error:
+            if error.status != 404:
+                raise
+            return f"/v2/actor-runs/{run_or_dataset}/dataset"
+        return f"/v2/datasets/{run_or_dataset}"
+
     def dataset_items(self, run_or_dataset: Record | str) -> Op[list[Any]]:
         """All the items of a dataset, oldest first: a run's default dataset (a run record, or a
-        run id) or a dataset (its id, or a record with no `defaultDatasetId`)."""
-        if isinstance(run_or_dataset, str):
-            try:
-                return (yield from _all_items(f"/v2/datasets/{run_or_dataset}/items", self.token))
-            except MockApifyError as error:
-                if error.status != 404:
-                    raise
-            return (yield from _all_items(f"/v2/actor-runs/{run_or_dataset}/dataset/items", self.token))
-        dataset_id = run_or_dataset.get("defaultDatasetId") or run_or_dataset["id"]
-        return (yield from _all_items(f"/v2/datasets/{dataset_id}/items", self.token))
+        run id) or a dataset (its id or name, or a record with no `defaultDatasetId`)."""
+        path = yield from self._dataset_path(run_or_dataset)
+        return (yield from _all_items(f"{path}/items", self.token))
+
+    def add_dataset(self, name: str | None = None, items: Sequence[Record] = ()) -> Op[Record]:
+        """The test user's dataset `name` (made when missing; unnamed and new without a name),
+        with `items` pushed to it."""
+        dataset: Record = yield from self.data("POST", "/v2/datasets", **({"name": name} if name else {}))
+        if items:
+            yield from self.push_items(dataset, items)
+        return dataset
+
+    def push_items(self, run_or_dataset: Record | str, items: Record | Sequence[Record]) -> Op[None]:
+        """Append an item (an object) or items to a dataset or a run's default dataset, as
+        `dataset_items` finds them, as POST .../items does."""
+        path = yield from self._dataset_path(run_or_dataset)
+        yield from self.request("POST", f"{path}/items", items if isinstance(items, Mapping) else list(items))
 
     def record(self, run: Record | str, key: str) -> Op[Record | None]:
         """A record of a run's default key-value store, e.g. `record(run, "OUTPUT")`, as

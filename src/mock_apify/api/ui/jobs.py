@@ -10,7 +10,6 @@ from aiohttp import web
 
 from ...errors import InvalidRequest, RecordNotFound
 from ...model import jobs
-from ...model.paging import PageRequest
 from ...services.dashboard import LIST_LIMIT
 from .view import ROOT, View
 
@@ -58,9 +57,7 @@ def _cell(value: Any) -> str:
 async def run(view: View) -> web.StreamResponse:
     record, log = view.emulator.dashboard.job(jobs.RUN, view.request.match_info["id"], view.user)
     try:
-        total, items = view.emulator.runs.dataset_items(
-            record["defaultDatasetId"], view.user, PageRequest(0, ITEMS_PAGE, False)
-        )
+        total, items = view.emulator.datasets.head(record["defaultDatasetId"], view.user, ITEMS_PAGE)
     except RecordNotFound:
         total, items = 0, []
     columns, rows = _table(items)
