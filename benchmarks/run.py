@@ -588,6 +588,30 @@ def per_test_case(work: Path, count: int, rounds: int) -> None:
     )
 
 
+def growth_case(work: Path, users: int, rounds: int) -> None:
+    """Issue 17, section 3: the per-test user and one user's reset at 10 users and at `users`."""
+    import growth
+
+    db = work / "growth.db"
+    with running(start_mock(db)) as mock:
+        figures = growth.measure(mock.url, db, users, rounds)
+    for name, key in (
+        ("per-test user (a 16th of a batch + reset)", "user"),
+        ("reset of one user with records", "reset"),
+    ):
+        small, large = figures[f"{key}_small"], figures[f"{key}_large"]
+        row(
+            f"{name}, {users:,} users vs 10",
+            f"{large:.2f} ms",
+            f"(10) {small:.2f} ms",
+            f"{large / small:.2f}x",
+            "<= 1.2x",
+            large / small <= 1.2,
+        )
+    per_user = figures["bytes_per_user"]
+    row("database file per user made", f"{per_user:.0f} bytes", "", "", "<= 300 bytes", per_user <= 300)
+
+
 async def memory_case(work: Path, seconds: float) -> None:
     receiver = Receiver()
     runner, hook_url = await receiver.serve()
@@ -651,7 +675,7 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="short cases (about 2 minutes)")
     parser.add_argument(
         "--cases",
-        default="http,records,pages,delivery,startup,users,pertest,datasets,memory",
+        default="http,records,pages,delivery,startup,users,pertest,growth,datasets,memory",
         help="comma-separated subset to run",
     )
     args = parser.parse_args()
@@ -685,6 +709,9 @@ def main() -> None:
         if "pertest" in chosen:
             print("per-test cost against canned answers...", flush=True)
             per_test_case(work, 50 if args.quick else 200, 1 if args.quick else 3)
+        if "growth" in chosen:
+            print("a session's users: 10 against many...", flush=True)
+            growth_case(work, 10_000 if args.quick else 100_000, 5 if args.quick else 20)
         if "memory" in chosen:
             print("memory...", flush=True)
             asyncio.run(memory_case(work, 30 if args.quick else 300))

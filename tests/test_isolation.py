@@ -72,6 +72,36 @@ async def test_reset_one_user_leaves_others(api: Api) -> None:
     assert status == 404
 
 
+async def test_a_users_reset_empties_the_inboxes_it_names_and_no_other(api: Api) -> None:
+    other = await api.new_user()
+    for name in ("named", "kept"):
+        await api.call("PUT", f"/_mock/inboxes/{name}", json={"status": 500}, auth=False)
+        await api.call("POST", f"/_mock/inboxes/{name}", json={"n": 1}, auth=False)
+    body = {"userId": other["id"], "inboxes": ["named", "never-used"]}
+    status, answer, _ = await api.call("POST", "/_mock/reset", json=body, auth=False)
+    assert status == 200 and answer["data"] == {"reset": "user", "userId": other["id"]}
+    _, named, _ = await api.call("GET", "/_mock/inboxes/named", auth=False)
+    _, kept, _ = await api.call("GET", "/_mock/inboxes/kept", auth=False)
+    assert (named["data"]["total"], named["data"]["behaviour"]["status"]) == (0, 200)
+    assert (kept["data"]["total"], kept["data"]["behaviour"]["status"]) == (1, 500)
+    body = {"userId": "nobodyxxxxxxxxxxx", "inboxes": ["kept"]}
+    status, _, _ = await api.call("POST", "/_mock/reset", json=body, auth=False)
+    _, kept, _ = await api.call("GET", "/_mock/inboxes/kept", auth=False)
+    assert status == 404 and kept["data"]["total"] == 1  # an unknown user empties nothing
+
+
+async def test_users_made_in_a_batch_are_distinct_and_work(api: Api) -> None:
+    status, body, _ = await api.call("POST", "/_mock/users/batch", json={"count": 3}, auth=False)
+    users = body["data"]["items"]
+    assert status == 201 and len({(u["id"], u["username"], u["token"]) for u in users}) == 3
+    for user in users:
+        _, me, _ = await api.call("GET", "/v2/users/me", token=user["token"])
+        assert me["data"]["id"] == user["id"]
+    for count in (0, 101):
+        status, _, _ = await api.call("POST", "/_mock/users/batch", json={"count": count}, auth=False)
+        assert status == 400
+
+
 async def test_reset_all_wipes_everything_but_the_default_user(api: Api) -> None:
     await api.create_webhook(**webhook_fields((await api.create_actor())["id"]))
     other = await api.new_user()

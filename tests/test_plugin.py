@@ -88,6 +88,33 @@ def test_each_test_has_its_own_user_even_with_the_same_idempotency_key(pytester:
     result.assert_outcomes(passed=2)
 
 
+def test_users_made_ahead_are_fresh_and_a_full_reset_does_not_strand_later_tests(
+    pytester: pytest.Pytester,
+) -> None:
+    pytester.makepyfile(
+        """
+        import pytest
+
+        USERS = []
+
+        @pytest.mark.parametrize("n", range(20))  # more than one batch of users made ahead
+        def test_fresh(mock_apify, n):
+            assert mock_apify.webhooks() == [] and mock_apify.user_id not in USERS
+            USERS.append(mock_apify.user_id)
+            mock_apify.add_webhook(mock_apify.inbox(), "ACTOR.RUN.FAILED", actor=mock_apify.add_actor())
+
+        def test_a_full_reset(mock_apify):  # deletes every user: this test's teardown finds none
+            mock_apify.request("POST", "/_mock/reset", {}, auth=False)
+
+        def test_after_the_reset(mock_apify):
+            assert mock_apify.webhooks() == []
+        """
+    )
+    result = _run(pytester)
+    result.assert_outcomes(passed=22, errors=1)
+    result.stdout.fnmatch_lines(["*ERROR at teardown of test_a_full_reset*"])
+
+
 def test_a_failed_assertion_explains_itself(pytester: pytest.Pytester) -> None:
     pytester.makepyfile(
         """

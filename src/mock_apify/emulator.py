@@ -4,6 +4,8 @@ workers' `start()` acquire the resources (the app does it in its cleanup context
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from .clock import Clock, Shutdown, make_clock
 from .config import Config
 from .engine.chaos import Chaos
@@ -100,11 +102,14 @@ class Emulator:
         for worker in self.workers:
             worker.kick()
 
-    def wipe_user(self, user_id: str) -> None:
-        """Delete a user's records, chaos rules and faults; the user and its token stay."""
+    def wipe_user(self, user_id: str, inboxes: Iterable[str] = ()) -> None:
+        """Delete a user's records, chaos rules and faults (the user and its token stay), and
+        empty the given inboxes, which belong to no user."""
         self.accounts.wipe(user_id)
         self.chaos_rules.forget(owner=user_id)
         self.faults.forget(user_id)
+        for name in inboxes:
+            self.inboxes.clear(name)
 
     def advance(self, seconds: float) -> None:
         """Move the (virtual) clock and let the workers see what fell due."""

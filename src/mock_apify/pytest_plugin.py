@@ -28,7 +28,7 @@ from typing import Any, TypeVar, cast
 import pytest
 
 from .config import MEMORY_DB, Config
-from .testing import AsyncMockApify, MockApify, Settings, UserPool
+from .testing import AsyncMockApify, MockApify, MockApifyError, Settings, UserPool
 
 __all__ = [
     "mock_apify",
@@ -148,8 +148,18 @@ def mock_apify(
         _prepare(handle, settings)
         yield handle
     finally:
-        handle.close()
+        _close(handle, _mock_apify_users)
         _mock_apify_users.give_back(user, named=settings.username is not None)
+
+
+def _close(handle: MockApify, users: UserPool) -> None:
+    """Wipe the test's user; if it is gone, a full reset deleted the pool's users as well."""
+    try:
+        handle.close()
+    except MockApifyError as error:
+        if error.status == 404:
+            users.forget()
+        raise
 
 
 @pytest.fixture
@@ -176,7 +186,7 @@ async def mock_apify_app(
     await server.start_server()
     try:
         url = str(server.make_url("")).rstrip("/")
-        pool = UserPool(url)
+        pool = UserPool(url, ahead=1)  # one test's emulator: no user to make ahead
         user = await asyncio.to_thread(pool.take, settings.username)
         handle = MockApify(url, user, faker_seed=_faker_seed(request, settings))
         await asyncio.to_thread(_prepare, handle, settings)

@@ -733,6 +733,8 @@ def success_request(operation: str, target: Target) -> dict[str, Any]:
             return {"path_parameters": {"buildId": _running(target, "build")[1]}, "body": body}
         case "mock_users_post":
             return {"body": {"username": fresh}}
+        case "mock_users_batch_post":
+            return {"body": {"count": 2}}
         case "mock_reset_post":
             return {"body": {"userId": target.call("POST", "/_mock/users", {})["id"]}}
         case "mock_clock_advance_post":

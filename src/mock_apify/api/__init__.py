@@ -146,6 +146,7 @@ HANDLERS: dict[str, Handler] = {
     "mock_health_get": control.mock_health_get,
     "mock_reset_post": control.mock_reset_post,
     "mock_users_post": control.mock_users_post,
+    "mock_users_batch_post": control.mock_users_batch_post,
     "mock_user_seed_post": control.mock_user_seed_post,
     "mock_openapi_get": control.mock_openapi_get,
     "mock_clock_get": control.mock_clock_get,

@@ -11,6 +11,9 @@ from aiohttp import web
 from ..clock import ClockIsReal, ClockLimit
 from ..errors import InvalidRequest, SchemaValidation
 from ..model import jobs, templates
+from ..model.paging import PageRequest
+from ..model.types import User
+from .inboxes import inbox_page
 from .request import RequestContext
 from .responses import created, data_response, json_response
 
@@ -20,17 +23,30 @@ async def mock_health_get(ctx: RequestContext) -> web.Response:
 
 
 async def mock_reset_post(ctx: RequestContext) -> web.Response:
-    user_id = (ctx.body or {}).get("userId")
+    body = ctx.body or {}
+    user_id = body.get("userId")
     if user_id is None:
         ctx.emulator.reset()
         return data_response({"reset": "all", "userId": None})
-    ctx.emulator.wipe_user(user_id)
+    ctx.emulator.wipe_user(user_id, body.get("inboxes") or ())
     return data_response({"reset": "user", "userId": user_id})
+
+
+def _user(user: User) -> dict[str, str]:
+    return {"id": user.id, "username": user.username, "token": user.token}
 
 
 async def mock_users_post(ctx: RequestContext) -> web.Response:
     user = ctx.emulator.accounts.create((ctx.body or {}).get("username"))
-    return data_response({"id": user.id, "username": user.username, "token": user.token}, 201)
+    return data_response(_user(user), 201)
+
+
+async def mock_users_batch_post(ctx: RequestContext) -> web.Response:
+    """Users made ahead in one request (and one commit): the pytest plugin's per-test users."""
+    assert ctx.body is not None
+    count = int(ctx.body["count"])  # JSON Schema counts 2.0 as an integer; range() would not
+    users = [ctx.emulator.accounts.create(None) for _ in range(count)]
+    return data_response({"items": [_user(user) for user in users]}, 201)
 
 
 async def mock_user_seed_post(ctx: RequestContext) -> web.Response:
@@ -70,8 +86,10 @@ async def mock_dispatches_settle_post(ctx: RequestContext) -> web.Response:
         max_rounds=int(body.get("maxRounds") or 1000),
         time_limit=body.get("timeoutSecs") or 30.0,
     )
-    pending = ctx.emulator.pending_dispatches()
-    return data_response({"settled": settled, "pending": pending, "clock": _clock_state(ctx)})
+    answer = {"settled": settled, "pending": ctx.emulator.pending_dispatches(), "clock": _clock_state(ctx)}
+    if body.get("inbox") is not None:  # the plugin's assertions: settle, then read, in one request
+        answer["inbox"] = inbox_page(ctx, body["inbox"], PageRequest.from_query({}))
+    return data_response(answer)
 
 
 def _rendered(body: dict[str, Any]) -> dict[str, Any]:

@@ -3,6 +3,8 @@ chose (see services.inboxes)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from aiohttp import web
 
 from ..model.paging import PageRequest
@@ -33,11 +35,14 @@ async def mock_inbox_put(ctx: RequestContext) -> web.Response:
     return data_response({"name": ctx.path["name"], "behaviour": behaviour})
 
 
+def inbox_page(ctx: RequestContext, name: str, page: PageRequest) -> dict[str, Any]:
+    """An inbox's behaviour and a page of its messages, as GET /_mock/inboxes/{name} answers them."""
+    inboxes = ctx.emulator.inboxes
+    return {"name": name, "behaviour": inboxes.behaviour(name), **page.envelope(inboxes.messages(name, page))}
+
+
 async def mock_inbox_get(ctx: RequestContext) -> web.Response:
-    inboxes, name = ctx.emulator.inboxes, ctx.path["name"]
-    page = PageRequest.from_query(ctx.query)
-    messages = inboxes.messages(name, page)
-    return data_response({"name": name, "behaviour": inboxes.behaviour(name), **page.envelope(messages)})
+    return data_response(inbox_page(ctx, ctx.path["name"], PageRequest.from_query(ctx.query)))
 
 
 async def mock_inbox_delete(ctx: RequestContext) -> web.Response:

@@ -135,6 +135,7 @@ CREATE TABLE IF NOT EXISTS behaviours (
     user_id TEXT NOT NULL,
     behaviour BLOB NOT NULL
 );
+CREATE INDEX IF NOT EXISTS behaviours_by_user ON behaviours (user_id);
 CREATE TABLE IF NOT EXISTS inboxes (
     name TEXT PRIMARY KEY,
     behaviour BLOB NOT NULL
@@ -147,7 +148,8 @@ CREATE TABLE IF NOT EXISTS inbox_messages (
 CREATE INDEX IF NOT EXISTS inbox_messages_by_inbox ON inbox_messages (inbox, seq);
 """
 
-# Bumped whenever _SCHEMA changes in a way an existing file cannot follow.
+# Bumped whenever _SCHEMA changes in a way an existing file cannot follow. An index added is not
+# such a change: a file made before it works as it did (behaviours_by_user).
 SCHEMA_VERSION = 5
 
 # Tables holding per-user documents, in the order a user's records are wiped.

@@ -3,8 +3,8 @@ an emulator, its inboxes, clock control, record helpers and assertions on delive
 
 It talks to the emulator over HTTP only. Each thing it does is written once, as a sans-IO
 operation (`operations`), and run by two views: `MockApify` blocks (the standard library's
-`urllib`; the session emulator runs on its own loop in another thread, so even an async test
-cannot deadlock it), and `AsyncMockApify` awaits (aiohttp), for an emulator that runs on the test's
+`http.client`, over a kept-alive connection; the session emulator runs on its own loop in another
+thread, so even an async test cannot deadlock it), and `AsyncMockApify` awaits (aiohttp), for an emulator that runs on the test's
 own loop (`mock_apify_app`) or a receiver that does.
 
 Modules, from the bottom: `client` (HTTP), `operations` (the two drivers), `inbox`, `session`

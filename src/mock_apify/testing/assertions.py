@@ -9,7 +9,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from .client import Record
-from .inbox import AsyncInbox, Delivery, Inbox, Mailbox
+from .inbox import AsyncInbox, Delivery, Inbox, Mailbox, deliveries
 from .operations import Op
 from .session import Session
 
@@ -37,8 +37,8 @@ def assert_delivered(
     pointing at the inbox, the event types they listen to, and their dispatches."""
     __tracebackhide__ = True
     box = session.mailbox_of(inbox)
-    yield from session.settle()
-    found = yield from box.deliveries(event_type)
+    arrived = deliveries((yield from session.settle_reading(box)))
+    found = [d for d in arrived if event_type is None or d.event_type == event_type]
     matching = found if payload is None else [d for d in found if _mismatch(payload, d.json) is None]
     if len(matching) == times:
         return matching
@@ -51,7 +51,7 @@ def assert_delivered(
     if payload is not None and found:
         lines.append(f"{_count(len(found), 'delivery')} {what} arrived but did not match the payload:")
         lines += [f"  - {_describe(d)}: {_mismatch(payload, d.json)}" for d in found if d not in matching]
-    lines += _arrived_lines(box.name, (yield from box.deliveries()))
+    lines += _arrived_lines(box.name, arrived)
     if len(found) < times:
         lines += yield from _why_not(session, box, event_type)
     raise AssertionError("\n".join(lines))
@@ -64,8 +64,8 @@ def assert_not_delivered(
     inbox; the failure message lists what did, and which webhook sent it."""
     __tracebackhide__ = True
     box = session.mailbox_of(inbox)
-    yield from session.settle()
-    found = yield from box.deliveries(event_type)
+    arrived = deliveries((yield from session.settle_reading(box)))
+    found = [d for d in arrived if event_type is None or d.event_type == event_type]
     if not found:
         return
     what = f"of {event_type!r}" if event_type else "at all"

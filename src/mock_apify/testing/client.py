@@ -6,10 +6,12 @@ Neither transport uses a proxy, whatever the environment says: the emulator is o
 
 from __future__ import annotations
 
+import http.client
 import json
-import urllib.error
+import select
+import threading
+import time
 import urllib.parse
-import urllib.request
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -61,8 +63,12 @@ class Call:
     as_bytes: bool = False
 
     def url(self, base_url: str) -> str:
+        return base_url + self.target()
+
+    def target(self) -> str:
+        """The path and query string, quoted."""
         query = {key: _query_value(value) for key, value in (self.params or {}).items()}
-        return base_url + self.path + ("?" + urllib.parse.urlencode(query) if query else "")
+        return self.path + ("?" + urllib.parse.urlencode(query) if query else "")
 
     def headers(self) -> dict[str, str]:
         headers = {"Accept": "*/*" if self.as_bytes else "application/json"}
@@ -95,25 +101,81 @@ def _query_value(value: Any) -> str:
     return ("true" if value else "false") if isinstance(value, bool) else str(value)
 
 
+# A kept connection is reused only if it was used this recently: well within any idle timeout a
+# server sets (the emulator's is 30 s), so the server does not close it as the request leaves.
+_REUSE_WITHIN_SECS = 1.0
+# Connections kept per thread: one per emulator in use (the session's, or a test's own).
+_KEPT = 4
+
+_Address = tuple[str, str, int]
+
+
+class _Connections(threading.local):
+    """This thread's kept-alive connections, by scheme, host and port. A connection is taken out
+    while a call uses it and given back afterwards, so no two calls ever share one."""
+
+    def __init__(self) -> None:
+        self.kept: dict[_Address, tuple[http.client.HTTPConnection, float]] = {}
+
+    def take(self, address: _Address, timeout: float) -> http.client.HTTPConnection:
+        """A kept connection that is fresh and still open, else a new one (connected on use)."""
+        kept = self.kept.pop(address, None)
+        if kept is not None:
+            connection, since = kept
+            if time.monotonic() - since < _REUSE_WITHIN_SECS and _still_open(connection):
+                connection.timeout = timeout
+                assert connection.sock is not None
+                connection.sock.settimeout(timeout)
+                return connection
+            connection.close()
+        scheme, host, port = address
+        kind = http.client.HTTPSConnection if scheme == "https" else http.client.HTTPConnection
+        return kind(host, port, timeout=timeout)
+
+    def give_back(self, address: _Address, connection: http.client.HTTPConnection) -> None:
+        """Keep a connection whose answer was read whole (one the server closed is dropped)."""
+        if connection.sock is None:
+            return
+        self.kept[address] = (connection, time.monotonic())
+        while len(self.kept) > _KEPT:
+            self.kept.pop(next(iter(self.kept)))[0].close()
+
+
+def _still_open(connection: http.client.HTTPConnection) -> bool:
+    """Whether the server has neither closed the idle connection nor sent anything on it."""
+    sock = connection.sock
+    return sock is not None and not select.select([sock], [], [], 0)[0]
+
+
+_CONNECTIONS = _Connections()
+
+
 class Transport:
-    """Blocking calls (`urllib`): the session emulator runs on a loop of its own in another
-    thread, so a blocking call, even from an async test, cannot deadlock it."""
+    """Blocking calls (`http.client`) over one kept-alive connection per thread and emulator, as a
+    test makes its calls one after another: a new TCP connection per call cost the test and the
+    emulator, which share the process, more than the call itself. The session emulator runs on a
+    loop of its own in another thread, so a blocking call, even from an async test, cannot
+    deadlock it. A connection that fails is closed, and the error is the caller's."""
 
     def __init__(self, base_url: str) -> None:
         self.base_url = base_url.rstrip("/")
-        self._opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+        split = urllib.parse.urlsplit(self.base_url)
+        default_port = 443 if split.scheme == "https" else 80
+        self._address = (split.scheme, split.hostname or "127.0.0.1", split.port or default_port)
+        self._prefix = split.path
 
     def send(self, call: Call) -> Any:
         """The call's answer (see `Call.answer`)."""
-        request = urllib.request.Request(
-            call.url(self.base_url), data=call.data(), method=call.method, headers=call.headers()
-        )
+        connection = _CONNECTIONS.take(self._address, call.timeout)
         try:
-            with self._opener.open(request, timeout=call.timeout) as response:
-                return call.answer(response.status, response.read(), response.headers.get("Content-Type", ""))
-        except urllib.error.HTTPError as error:
-            with error:
-                return call.answer(error.code, error.read())
+            connection.request(call.method, self._prefix + call.target(), call.data(), call.headers())
+            response = connection.getresponse()
+            raw = response.read()
+        except BaseException:
+            connection.close()
+            raise
+        _CONNECTIONS.give_back(self._address, connection)
+        return call.answer(response.status, raw, response.getheader("Content-Type", ""))
 
 
 class AsyncTransport:

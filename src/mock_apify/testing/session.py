@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from .client import HTTP_TIMEOUT, Body, Call, MockApifyError, Record
-from .inbox import AsyncInbox, Inbox, Mailbox
+from .inbox import AsyncInbox, Inbox, Mailbox, Message
 from .operations import Op, every_item
 
 _PAGE = 1000
@@ -121,11 +121,24 @@ class Session:
         whether everything settled; the emulator gives up after `timeout_secs` real seconds
         (default 30) or `max_rounds` rounds (default 1000)."""
         limits = {"maxRounds": max_rounds, "timeoutSecs": timeout_secs}
-        body = {key: value for key, value in limits.items() if value is not None}
-        timeout = (timeout_secs or 30.0) + HTTP_TIMEOUT
+        answer = yield from self._settle({key: value for key, value in limits.items() if value is not None})
+        return bool(answer["settled"])
+
+    def settle_reading(self, mailbox: Mailbox) -> Op[list[Message]]:
+        """`settle()`, then every message of the inbox, oldest first: the first page comes with the
+        settle's answer, so an assertion costs one request."""
+        answer = yield from self._settle({"inbox": mailbox.full_name})
+        page = answer["inbox"]
+        if len(page["items"]) < page["total"]:
+            return (yield from mailbox.messages())
+        return [Message.from_item(item) for item in page["items"]]
+
+    def _settle(self, body: Record) -> Op[Record]:
+        timeout = (body.get("timeoutSecs") or 30.0) + HTTP_TIMEOUT
         answer = yield Call("POST", "/_mock/dispatches/settle", body, timeout=timeout, waits=True)
-        self.last_settle = answer["data"]
-        return bool(answer["data"]["settled"])
+        data: Record = answer["data"]
+        self.last_settle = {key: data[key] for key in ("settled", "pending", "clock")}
+        return data
 
     # --- records ----------------------------------------------------------------------------
 
@@ -320,11 +333,12 @@ class Session:
     # --- teardown ---------------------------------------------------------------------------
 
     def close(self) -> Op[None]:
-        """Delete the test user's records and empty its inboxes (the plugin does it after the
-        test); the user and token stay valid."""
-        yield Call("POST", "/_mock/reset", {"userId": self.user_id})
-        for mailbox in self._mailboxes.values():
-            yield from mailbox.clear()
+        """Delete the test user's records and empty its inboxes, in one request (the plugin does
+        it after the test); the user and token stay valid."""
+        inboxes = [mailbox.full_name for mailbox in self._mailboxes.values()]
+        yield Call(
+            "POST", "/_mock/reset", {"userId": self.user_id} | ({"inboxes": inboxes} if inboxes else {})
+        )
         self._mailboxes.clear()
         self.actors.clear()
 
