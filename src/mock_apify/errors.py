@@ -131,7 +131,8 @@ class ServiceUnavailable(ApiError):
 
 
 class RunFailed(ApiError):
-    """run-sync of a run that ended otherwise than SUCCEEDED (Apify's error type `run-failed`)."""
+    """run-sync of a run that ended otherwise than SUCCEEDED: Apify's 400 `run-failed`, with the
+    message its run-sync reference shows (https://docs.apify.com/api/v2/actor-run-sync-post)."""
 
     status, type = 400, "run-failed"
 
