@@ -682,3 +682,14 @@ def test_matches_the_naive_js_loop_on_random_templates() -> None:
         assert _outcome(template, FUZZ_CONTEXT) == expected, template
         outcomes.add(expected[0])
     assert outcomes == {"ok", "variable", "unterminated", "invalid-json"}
+
+
+def test_the_default_template_renders_on_the_loop_and_long_ones_in_the_worker() -> None:
+    """A webhook created without a template stores Apify's default one; it is short work, so its
+    attempts skip the renderer thread, while a long template still goes there."""
+    from mock_apify.model import events, templates
+
+    assert events.quick_to_render(
+        {"payloadTemplate": templates.DEFAULT_PAYLOAD_TEMPLATE, "headersTemplate": None}
+    )
+    assert not events.quick_to_render({"payloadTemplate": "{{resource}}" * 100, "headersTemplate": None})
