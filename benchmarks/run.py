@@ -393,6 +393,25 @@ def webhook_dispatches_case(work: Path, seconds: float) -> None:
         )
 
 
+def dataset_rss_case(work: Path) -> None:
+    """Issue 17, section 3: the server's RSS while it answers 10^5 items as one JSON answer."""
+    import stored
+
+    with running(start_mock(work / "rss.db")) as mock:
+        path = asyncio.run(stored.fill_dataset(mock.url, AUTH))
+    with running(start_mock(work / "rss.db")) as mock:
+        figures = asyncio.run(stored.read_rss(mock.url + path, AUTH, mock.rss_mb))
+    grown, answer = figures["peak"] - figures["before"], figures["answer"]
+    row(
+        f"RSS reading {stored.ITEMS:,} items as JSON ({answer:.1f} MB answer)",
+        f"{figures['before']:.1f} -> {figures['peak']:.1f} MB (after {figures['after']:.1f})",
+        "",
+        f"+{grown:.1f} MB, {grown / answer:.0%} of the answer",
+        "grows < 1/4 of the answer",
+        grown < answer / 4,
+    )
+
+
 class Receiver:
     def __init__(self) -> None:
         self.count = 0
@@ -702,7 +721,7 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="short cases (about 2 minutes)")
     parser.add_argument(
         "--cases",
-        default="http,records,pages,stored,delivery,startup,users,pertest,growth,datasets,memory",
+        default="http,records,pages,stored,rss,delivery,startup,users,pertest,growth,datasets,memory",
         help="comma-separated subset to run",
     )
     args = parser.parse_args()
@@ -724,6 +743,9 @@ def main() -> None:
         if "stored" in chosen:
             print("one webhook's reads at 10 and 10^5 dispatches...", flush=True)
             webhook_dispatches_case(work, seconds)
+        if "rss" in chosen:
+            print("RSS while reading 10^5 dataset items...", flush=True)
+            dataset_rss_case(work)
         if "delivery" in chosen:
             print("deliveries...", flush=True)
             asyncio.run(delivery_cases(work, 100 if args.quick else 300))
