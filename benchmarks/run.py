@@ -310,8 +310,9 @@ def record_case(work: Path, seconds: float) -> None:
     )
 
 
-def fill_dispatches(db: Path, count: int) -> None:
-    """Write `count` dispatches straight into the database (through the API it would take hours)."""
+def fill_dispatches(db: Path, count: int) -> str:
+    """Write `count` dispatches of one webhook straight into the database (through the API it would
+    take hours); returns the webhook's ID."""
     with running(start_mock(db)) as mock:
         actor = call(mock.url + "/v2/actors", "POST", {"name": "bench"})["data"]["id"]
         hook = call(
@@ -338,6 +339,7 @@ def fill_dispatches(db: Path, count: int) -> None:
         connection.execute("UPDATE users SET dispatch_count = ? WHERE id = ?", (count, user_id))
         connection.execute("UPDATE webhooks SET total_dispatches = ? WHERE id = ?", (count, hook["id"]))
     connection.close()
+    return str(hook["id"])
 
 
 def dispatch_page_case(work: Path, seconds: float) -> None:
@@ -363,6 +365,50 @@ def dispatch_page_case(work: Path, seconds: float) -> None:
         f"{ratio:.2f}x the time",
         "<= 1.2x",
         ratio <= 1.2,
+    )
+
+
+def webhook_dispatches_case(work: Path, seconds: float) -> None:
+    """Issue 17, section 3: one webhook's reads with 10^5 stored dispatches against 10 (wrk, c=16)."""
+    import stored
+
+    paths = {}
+    for count in (10, 100_000):
+        paths[count] = stored.webhook_paths(fill_dispatches(work / f"hook{count}.db", count), count)
+    rps: dict[tuple[str, int], list[float]] = {}
+    for _ in range(2):  # A B A B
+        for count in paths:
+            with running(start_mock(work / f"hook{count}.db")) as mock:
+                for name, path in paths[count].items():
+                    rps.setdefault((name, count), []).append(wrk(mock.url, path, 16, seconds).rps)
+    for name in paths[10]:
+        small, large = statistics.mean(rps[name, 10]), statistics.mean(rps[name, 100_000])
+        row(
+            f"{name}, 10^5 dispatches vs 10",
+            f"{large:,.0f} req/s",
+            f"(10) {small:,.0f} req/s",
+            f"{small / large:.2f}x the time",
+            "<= 1.2x",
+            small / large <= 1.2,
+        )
+
+
+def dataset_rss_case(work: Path) -> None:
+    """Issue 17, section 3: the server's RSS while it answers 10^5 items as one JSON answer."""
+    import stored
+
+    with running(start_mock(work / "rss.db")) as mock:
+        path = asyncio.run(stored.fill_dataset(mock.url, AUTH))
+    with running(start_mock(work / "rss.db")) as mock:
+        figures = asyncio.run(stored.read_rss(mock.url + path, AUTH, mock.rss_mb))
+    grown, answer = figures["peak"] - figures["before"], figures["answer"]
+    row(
+        f"RSS reading {stored.ITEMS:,} items as JSON ({answer:.1f} MB answer)",
+        f"{figures['before']:.1f} -> {figures['peak']:.1f} MB (after {figures['after']:.1f})",
+        "",
+        f"+{grown:.1f} MB, {grown / answer:.0%} of the answer",
+        "grows < 1/4 of the answer",
+        grown < answer / 4,
     )
 
 
@@ -675,7 +721,7 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="short cases (about 2 minutes)")
     parser.add_argument(
         "--cases",
-        default="http,records,pages,delivery,startup,users,pertest,growth,datasets,memory",
+        default="http,records,pages,stored,rss,delivery,startup,users,pertest,growth,datasets,memory",
         help="comma-separated subset to run",
     )
     args = parser.parse_args()
@@ -694,6 +740,12 @@ def main() -> None:
         if "pages" in chosen:
             print("dispatch pages at 10^2 and 10^6...", flush=True)
             dispatch_page_case(work, seconds)
+        if "stored" in chosen:
+            print("one webhook's reads at 10 and 10^5 dispatches...", flush=True)
+            webhook_dispatches_case(work, seconds)
+        if "rss" in chosen:
+            print("RSS while reading 10^5 dataset items...", flush=True)
+            dataset_rss_case(work)
         if "delivery" in chosen:
             print("deliveries...", flush=True)
             asyncio.run(delivery_cases(work, 100 if args.quick else 300))
