@@ -182,14 +182,17 @@ def test_a_failing_receiver_shows_calls_and_next_retry_then_settles(page: Page) 
     page.until(lambda: "fail its next requests" in page.driver.page_source, "the inbox's notice")
     page.open(f"webhooks/{scene['hook']}")
     page.press("Send a TEST event")
+    # Each part of the page may arrive in a later live refresh than the one before: wait for each.
     page.until(lambda: page.css("#call-1"), "the first call")
-    assert page.css("svg#timeline g.mark-failed") and page.css("svg#timeline g.mark-next")
+    page.until(lambda: page.css("svg#timeline g.mark-failed"), "the failed attempt on the time line")
+    page.until(lambda: page.css("svg#timeline g.mark-next"), "the next retry on the time line")
     assert "next retry +1 min" in page.css("svg#timeline")[0].text
     assert "500" in page.css("#call-1")[0].text and "failing on purpose" in page.css("#call-1")[0].text
     page.press("Settle now")
     page.until(lambda: page.css("svg#timeline g.mark-ok"), "the successful attempt")
+    page.until(lambda: len(page.css("section.call")) == 3, "three calls")
+    page.until(lambda: page.css("h1 .s-succeeded"), "the dispatch succeeded")
     assert len(page.css("svg#timeline g.mark-failed")) == 2 and not page.css("svg#timeline g.mark-next")
-    assert len(page.css("section.call")) == 3 and page.css("h1 .s-succeeded")
 
 
 def test_resending_a_dispatch_makes_a_new_one(page: Page) -> None:
