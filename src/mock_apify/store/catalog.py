@@ -57,14 +57,7 @@ class NamedRecords:
         return orjson.loads(row[0]) if row else None
 
     def page(self, user_id: str, offset: int, limit: int, desc: bool) -> Page:
-        total = self._db.conn.execute(
-            f"SELECT COUNT(*) FROM {self._table} WHERE user_id = ?", (user_id,)
-        ).fetchone()[0]
-        order = "DESC" if desc else "ASC"
-        rows = self._db.conn.execute(
-            f"SELECT doc FROM {self._table} WHERE user_id = ? ORDER BY seq {order} LIMIT ? OFFSET ?",
-            (user_id, limit, offset),
-        ).fetchall()
+        total, rows = self._db.page(self._table, "doc", "user_id = ?", (user_id,), offset, limit, desc)
         return Page(total, [orjson.loads(row[0]) for row in rows])
 
     def exists(self, user_id: str, record_id: str) -> bool:

@@ -65,14 +65,7 @@ class Datasets:
     def page(self, user_id: str, offset: int, limit: int, desc: bool, unnamed: bool) -> Page:
         """A page of the user's datasets in creation order; only named ones unless `unnamed`."""
         where = "user_id = ?" + ("" if unnamed else " AND name IS NOT NULL")
-        total = self._db.conn.execute(f"SELECT COUNT(*) FROM datasets WHERE {where}", (user_id,)).fetchone()[
-            0
-        ]
-        rows = self._db.conn.execute(
-            f"SELECT {_COLUMNS} FROM datasets WHERE {where} ORDER BY seq {'DESC' if desc else 'ASC'}"
-            " LIMIT ? OFFSET ?",
-            (user_id, limit, offset),
-        ).fetchall()
+        total, rows = self._db.page("datasets", _COLUMNS, where, (user_id,), offset, limit, desc)
         return Page(total, [_record(row) for row in rows])
 
     def update(self, dataset_id: str, changes: Record) -> bool:

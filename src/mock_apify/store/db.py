@@ -17,7 +17,7 @@ import logging
 import os
 import sqlite3
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
@@ -223,6 +223,19 @@ class Database:
                     "the last checkpoint failed (%s); the WAL keeps the data until the next start", error
                 )
         self.conn.close()
+
+    def page(
+        self, table: str, columns: str, where: str, params: Sequence[Any], offset: int, limit: int, desc: bool
+    ) -> tuple[int, list[Any]]:
+        """(how many rows of `table` match `where`, a page of their `columns` in `seq` order): the
+        query every list endpoint's store makes."""
+        total = self.conn.execute(f"SELECT COUNT(*) FROM {table} WHERE {where}", params).fetchone()[0]
+        rows = self.conn.execute(
+            f"SELECT {columns} FROM {table} WHERE {where} ORDER BY seq {'DESC' if desc else 'ASC'}"
+            " LIMIT ? OFFSET ?",
+            [*params, limit, offset],
+        ).fetchall()
+        return total, rows
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:

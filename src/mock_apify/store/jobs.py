@@ -83,17 +83,17 @@ class Jobs:
     def page(self, kind: str, user_id: str, offset: int, limit: int, desc: bool, **filters: Any) -> Page:
         """A page of the user's runs or builds, oldest first unless `desc`; `filters` as `_where`."""
         where, params = _where(kind, user_id, **filters)
-        total = self._db.conn.execute(f"SELECT COUNT(*) FROM jobs WHERE {where}", params).fetchone()[0]
-        order = "DESC" if desc else "ASC"
-        rows = self._db.conn.execute(
-            f"SELECT doc FROM jobs WHERE {where} ORDER BY seq {order} LIMIT ? OFFSET ?",
-            [*params, limit, offset],
-        ).fetchall()
+        total, rows = self._db.page("jobs", "doc", where, params, offset, limit, desc)
         return Page(total, [orjson.loads(row[0]) for row in rows])
 
     def latest(self, kind: str, user_id: str, **filters: Any) -> Record | None:
-        page = self.page(kind, user_id, 0, 1, True, **filters)
-        return page.items[0] if page.items else None
+        """The newest of the user's runs or builds matching `filters`: one row, no count (a run
+        start asks for its Actor's build here)."""
+        where, params = _where(kind, user_id, **filters)
+        row = self._db.conn.execute(
+            f"SELECT doc FROM jobs WHERE {where} ORDER BY seq DESC LIMIT 1", params
+        ).fetchone()
+        return orjson.loads(row[0]) if row else None
 
     def set_doc(self, job: Record) -> None:
         """Store a job's changed fields, keeping its log and plan."""

@@ -52,14 +52,7 @@ class KeyValueStores:
 
     def page(self, user_id: str, offset: int, limit: int, desc: bool, *, unnamed: bool) -> Page:
         where = "user_id = ?" if unnamed else "user_id = ? AND name IS NOT NULL"
-        total = self._db.conn.execute(f"SELECT COUNT(*) FROM kv_stores WHERE {where}", (user_id,)).fetchone()[
-            0
-        ]
-        rows = self._db.conn.execute(
-            f"SELECT {_COLUMNS} FROM kv_stores WHERE {where} ORDER BY seq {'DESC' if desc else 'ASC'}"
-            " LIMIT ? OFFSET ?",
-            (user_id, limit, offset),
-        ).fetchall()
+        total, rows = self._db.page("kv_stores", _COLUMNS, where, (user_id,), offset, limit, desc)
         return Page(total, [_record(row) for row in rows])
 
     def rename(self, store: Record, name: str | None, now: str) -> bool:
